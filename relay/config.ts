@@ -1,0 +1,166 @@
+/**
+ * Command-line flags and environment variables → relay options. Every flag has an
+ * environment twin in UPPER_SNAKE_CASE (`--max-connections` ↔ `MAX_CONNECTIONS`); a flag
+ * wins over its variable. A bad value is a `ConfigError` naming the flag.
+ */
+
+import { parseArgs } from 'node:util';
+import { parseIceServer } from '../app/core/parse-relay-frame.ts';
+import { isJsonObject, parseJson } from '../app/core/json.ts';
+import type { IceServer } from '../app/core/protocol.ts';
+import { LOG_LEVELS, type LogLevel } from './logger.ts';
+import { DEFAULT_RELAY_OPTIONS, type RelayOptions } from './relay-options.ts';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** What the command line asks for: relay options, plus what only `main` acts on. */
+export interface RelayConfig {
+  readonly options: Partial<RelayOptions>;
+  readonly logLevel: LogLevel;
+  readonly showHelp: boolean;
+  readonly showVersion: boolean;
+}
+
+interface FlagSpec {
+  readonly flag: string;
+  readonly kind: 'integer' | 'string' | 'boolean';
+  readonly help: string;
+  readonly min?: number;
+  readonly max?: number;
+}
+
+const FLAGS: readonly FlagSpec[] = [
+  { flag: 'port', kind: 'integer', min: 0, max: 65_535, help: `TCP port, 0 for any free one (default ${DEFAULT_RELAY_OPTIONS.port})` },
+  { flag: 'host', kind: 'string', help: `interface to listen on (default ${DEFAULT_RELAY_OPTIONS.host}; 0.0.0.0 for all)` },
+  { flag: 'allowed-origins', kind: 'string', help: 'comma-separated browser origins allowed to connect, or * (default: the relay\'s own origin)' },
+  { flag: 'max-connections', kind: 'integer', min: 1, max: 10_000_000, help: `most WebSocket connections (default ${DEFAULT_RELAY_OPTIONS.maxConnections})` },
+  { flag: 'max-connections-per-ip', kind: 'integer', min: 1, max: 10_000_000, help: `most connections from one address (default ${DEFAULT_RELAY_OPTIONS.maxConnectionsPerIp})` },
+  { flag: 'max-payload-bytes', kind: 'integer', min: 256, max: 16_777_216, help: `largest frame accepted (default ${DEFAULT_RELAY_OPTIONS.maxPayloadBytes})` },
+  { flag: 'rate-limit-burst', kind: 'integer', min: 1, max: 1_000_000, help: `frames a client may send in a burst (default ${DEFAULT_RELAY_OPTIONS.rateLimitBurst})` },
+  { flag: 'rate-limit-per-second', kind: 'integer', min: 1, max: 1_000_000, help: `sustained frames per second per client (default ${DEFAULT_RELAY_OPTIONS.rateLimitPerSecond})` },
+  { flag: 'max-bad-frames-per-minute', kind: 'integer', min: 1, max: 1_000_000, help: `refused frames tolerated per minute before closing (default ${DEFAULT_RELAY_OPTIONS.maxBadFramesPerMinute})` },
+  { flag: 'max-buffered-bytes', kind: 'integer', min: 1024, max: 1_073_741_824, help: `bytes buffered for a slow client before cutting it (default ${DEFAULT_RELAY_OPTIONS.maxBufferedBytes})` },
+  { flag: 'heartbeat-ms', kind: 'integer', min: 10, max: 3_600_000, help: `ping interval; dead sockets drop after two (default ${DEFAULT_RELAY_OPTIONS.heartbeatMs})` },
+  { flag: 'ice-servers', kind: 'string', help: 'JSON list of ICE servers handed to clients, e.g. [{"urls":"stun:stun.example.org"}] (default [])' },
+  { flag: 'static-dir', kind: 'string', help: 'directory of the built PWA to serve at / (default: serve no app)' },
+  { flag: 'trust-proxy', kind: 'boolean', help: 'take client addresses from X-Forwarded-For (behind nginx or Caddy)' },
+  { flag: 'log-level', kind: 'string', help: `${LOG_LEVELS.join(' | ')} (default info)` },
+];
+
+const envName = (flag: string): string => flag.toUpperCase().replaceAll('-', '_');
+const camelName = (flag: string): string => flag.replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase());
+
+/** The `--help` text. */
+export function helpText(): string {
+  const rows = FLAGS.map(({ flag, kind, help }) => {
+    const left = `  --${flag}${kind === 'boolean' ? '' : ` <${kind === 'integer' ? 'n' : 'value'}>`}`;
+    return `${left.padEnd(34)} ${help} [${envName(flag)}]`;
+  });
+  return [
+    'Usage: neartalk-relay [flags]',
+    '',
+    'The NearTalk relay: geohash-cell presence and WebRTC signal forwarding (and, with',
+    '--static-dir, the PWA). Every flag can also be set by the environment variable shown.',
+    '',
+    ...rows,
+    `${'  --help'.padEnd(34)} show this text`,
+    `${'  --version'.padEnd(34)} print the version`,
+    '',
+  ].join('\n');
+}
+
+/** Reads flags (`argv` without node and script) and `env`; throws ConfigError on any bad value. */
+export function parseRelayConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): RelayConfig {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        ...Object.fromEntries(FLAGS.map(({ flag, kind }) => [flag, { type: kind === 'boolean' ? 'boolean' : 'string' } as const])),
+        help: { type: 'boolean' },
+        version: { type: 'boolean' },
+      },
+    });
+  } catch (err: unknown) {
+    throw new ConfigError(err instanceof Error ? err.message : String(err));
+  }
+  const options: Record<string, unknown> = {};
+  let logLevel: LogLevel = 'info';
+  for (const spec of FLAGS) {
+    const fromFlag = parsed.values[spec.flag];
+    const raw = Array.isArray(fromFlag) ? fromFlag.at(-1) : (fromFlag ?? env[envName(spec.flag)]);
+    if (raw === undefined) continue;
+    const source = fromFlag === undefined ? `${envName(spec.flag)}` : `--${spec.flag}`;
+    const value = readValue(spec, raw, source);
+    if (spec.flag === 'log-level') logLevel = readLogLevel(String(value), source);
+    else options[camelName(spec.flag)] = value;
+  }
+  return {
+    options: options as Partial<RelayOptions>,
+    logLevel,
+    showHelp: parsed.values['help'] === true,
+    showVersion: parsed.values['version'] === true,
+  };
+}
+
+function readValue(spec: FlagSpec, raw: string | boolean, source: string): unknown {
+  if (spec.kind === 'boolean') {
+    if (typeof raw === 'boolean') return raw;
+    if (['1', 'true', 'yes'].includes(raw)) return true;
+    if (['0', 'false', 'no', ''].includes(raw)) return false;
+    throw new ConfigError(`${source} must be true or false, got "${raw}"`);
+  }
+  if (typeof raw !== 'string') throw new ConfigError(`${source} needs a value`);
+  switch (spec.flag) {
+    case 'allowed-origins':
+      return readOrigins(raw, source);
+    case 'ice-servers':
+      return readIceServers(raw, source);
+    case 'static-dir':
+    case 'host':
+      if (raw.trim() === '') throw new ConfigError(`${source} must not be empty`);
+      return raw;
+    default:
+      break;
+  }
+  if (spec.kind === 'string') return raw;
+  const number = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+  const { min = 0, max = Number.MAX_SAFE_INTEGER } = spec;
+  if (!Number.isSafeInteger(number) || number < min || number > max) {
+    throw new ConfigError(`${source} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return number;
+}
+
+function readOrigins(raw: string, source: string): '*' | string[] {
+  if (raw.trim() === '*') return '*';
+  const origins = raw.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(`${source}: "${origin}" is not an origin like https://neartalk.example (scheme and host, no path)`);
+    }
+  }
+  return origins;
+}
+
+function readIceServers(raw: string, source: string): IceServer[] {
+  const value = parseJson(raw);
+  if (!Array.isArray(value)) throw new ConfigError(`${source} must be a JSON list of ICE servers`);
+  return value.map((item, index) => {
+    const server = isJsonObject(item) ? parseIceServer(item) : null;
+    if (server === null) {
+      throw new ConfigError(`${source}: entry ${index} needs "urls" (stun:, stuns:, turn: or turns: URLs) and string username/credential`);
+    }
+    return server;
+  });
+}
+
+function readLogLevel(raw: string, source: string): LogLevel {
+  const level = LOG_LEVELS.find((candidate) => candidate === raw);
+  if (level === undefined) throw new ConfigError(`${source} must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  return level;
+}

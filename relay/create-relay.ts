@@ -1,0 +1,255 @@
+/**
+ * The relay server: HTTP (health, metrics, the PWA) and the WebSocket endpoint, with
+ * every guard applied before a connection costs anything. The rules themselves live in
+ * `RelayHub`; this file owns sockets, timers and the lifecycle.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { isPeerId, PROTOCOL_VERSION, RELAY_PATH, type PeerId } from '../app/core/protocol.ts';
+import { maskIp, silentLogger } from './logger.ts';
+import { RelayMetrics } from './metrics.ts';
+import { RelayHub, type Client } from './relay-hub.ts';
+import { resolveRelayOptions, type RelayOptions } from './relay-options.ts';
+import { loadStaticTable, serveStatic, type StaticTable } from './static-files.ts';
+
+export interface Relay {
+  /** Resolves once listening (and the static files are loaded); rejects if it cannot listen. */
+  readonly ready: Promise<void>;
+  /** The bound address; valid after `ready`. */
+  address(): AddressInfo;
+  /** Closes every client with 1001, stops listening, and clears every timer. Idempotent. */
+  close(): Promise<void>;
+  readonly metrics: RelayMetrics;
+  readonly hub: RelayHub;
+}
+
+/** A fresh random peer id: 128 bits, base64url. */
+function newPeerId(isTaken: (id: PeerId) => boolean): PeerId {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (isPeerId(id) && !isTaken(id)) return id;
+  }
+}
+
+interface Connection {
+  readonly ws: WebSocket;
+  readonly client: Client;
+  readonly ip: string;
+  isAlive: boolean;
+}
+
+export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
+  const options = resolveRelayOptions(overrides, silentLogger);
+  const { logger } = options;
+  const startedAtMs = Date.now();
+  const connections = new Set<Connection>();
+  const connectionsPerIp = new Map<string, number>();
+  let staticTable: StaticTable | null = null;
+
+  const metrics = new RelayMetrics(() => ({
+    neartalk_connections: { help: 'Open WebSocket connections.', value: connections.size },
+    neartalk_present_peers: { help: 'Clients present in a cell.', value: hub.cells.memberCount },
+    neartalk_cells: { help: 'Home cells with at least one peer.', value: hub.cells.homeCellCount },
+    neartalk_watched_prefixes: { help: 'Prefixes watched by at least one peer.', value: hub.cells.watchedPrefixCount },
+  }));
+  const hub = new RelayHub(options, metrics);
+
+  const server = createServer((request, response) => handleHttp(request, response));
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayloadBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+
+  function handleHttp(request: IncomingMessage, response: ServerResponse): void {
+    const pathname = new URL(request.url ?? '/', 'http://relay.invalid').pathname;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
+      response.end('Method not allowed.\n');
+      return;
+    }
+    if (pathname === '/health') {
+      response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+      response.end(
+        JSON.stringify({
+          status: 'ok',
+          protocol: PROTOCOL_VERSION,
+          connections: connections.size,
+          peers: hub.cells.memberCount,
+          cells: hub.cells.homeCellCount,
+          uptimeSeconds: Math.round((Date.now() - startedAtMs) / 1000),
+        }),
+      );
+      return;
+    }
+    if (pathname === '/metrics') {
+      response.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
+      response.end(metrics.render());
+      return;
+    }
+    if (staticTable !== null && serveStatic(staticTable, request, response, pathname)) return;
+    response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+    response.end(staticTable === null ? 'This relay serves no app. WebSocket endpoint: /ws\n' : 'Not found.\n');
+  }
+
+  function clientIp(request: IncomingMessage): string {
+    if (options.trustProxy) {
+      const forwarded = request.headers['x-forwarded-for'];
+      const last = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',').pop()?.trim();
+      if (last) return last;
+    }
+    return request.socket.remoteAddress ?? 'unknown';
+  }
+
+  function isOriginAllowed(request: IncomingMessage): boolean {
+    const origin = request.headers.origin;
+    if (origin === undefined || options.allowedOrigins === '*') return true;
+    if (options.allowedOrigins.length > 0) return options.allowedOrigins.includes(origin);
+    try {
+      return new URL(origin).host === request.headers.host;
+    } catch {
+      // An Origin header that is not a URL matches nothing.
+      return false;
+    }
+  }
+
+  function rejectHandshake(socket: Duplex, status: number, reason: string, message: string): void {
+    metrics.connectionsRejected.inc({ reason });
+    const body = `${message}\n`;
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', (err: Error) => logger.debug('handshake socket error', { error: err.message }));
+    const pathname = new URL(request.url ?? '/', 'http://relay.invalid').pathname;
+    const ip = clientIp(request);
+    if (pathname !== RELAY_PATH) return rejectHandshake(socket, 404, 'Not Found', `The relay listens at ${RELAY_PATH}.`);
+    if (!isOriginAllowed(request)) {
+      logger.info('origin refused', { origin: String(request.headers.origin).slice(0, 200) });
+      return rejectHandshake(socket, 403, 'Forbidden', 'This origin may not use this relay.');
+    }
+    if (connections.size >= options.maxConnections) {
+      return rejectHandshake(socket, 503, 'Service Unavailable', 'The relay is full; try again later.');
+    }
+    const fromIp = connectionsPerIp.get(ip) ?? 0;
+    if (fromIp >= options.maxConnectionsPerIp) {
+      logger.info('per-ip cap reached', { network: maskIp(ip) });
+      return rejectHandshake(socket, 429, 'Too Many Requests', 'Too many connections from your address.');
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, ip));
+  });
+
+  function accept(ws: WebSocket, ip: string): void {
+    connectionsPerIp.set(ip, (connectionsPerIp.get(ip) ?? 0) + 1);
+    const id = newPeerId((candidate) => hub.hasClient(candidate));
+    const client = hub.connect(id, {
+      send: (text) => {
+        if (ws.readyState !== WebSocket.OPEN) return;
+        if (ws.bufferedAmount + text.length > options.maxBufferedBytes) {
+          // A client that does not read would make the relay buffer without bound: cut it.
+          metrics.slowReadersCut.inc();
+          logger.info('slow reader cut', { network: maskIp(ip), bufferedBytes: ws.bufferedAmount });
+          ws.terminate();
+          return;
+        }
+        ws.send(text);
+      },
+      close: (code, reason) => ws.close(code, reason),
+    });
+    const connection: Connection = { ws, client, ip, isAlive: true };
+    connections.add(connection);
+    logger.debug('client connected', { network: maskIp(ip), connections: connections.size });
+
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) hub.receiveBinary(client);
+      else hub.receive(client, data.toString());
+    });
+    ws.on('pong', () => {
+      connection.isAlive = true;
+    });
+    ws.on('error', (err: Error) => logger.debug('client socket error', { error: err.message }));
+    ws.on('close', (code: number) => {
+      metrics.connectionsClosed.inc({ code: String(code) });
+      connections.delete(connection);
+      const remaining = (connectionsPerIp.get(ip) ?? 1) - 1;
+      if (remaining <= 0) connectionsPerIp.delete(ip);
+      else connectionsPerIp.set(ip, remaining);
+      hub.disconnect(client);
+    });
+  }
+
+  // One timer for all sockets: a socket that missed the last ping is dead.
+  const heartbeat = setInterval(() => {
+    for (const connection of connections) {
+      if (!connection.isAlive) {
+        metrics.heartbeatTimeouts.inc();
+        connection.ws.terminate();
+        continue;
+      }
+      connection.isAlive = false;
+      connection.ws.ping();
+    }
+  }, options.heartbeatMs);
+  heartbeat.unref();
+
+  const ready = (async () => {
+    if (options.staticDir !== null) staticTable = await loadStaticTable(options.staticDir);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (err: Error) => logger.error('server error', { error: err.message }));
+  })();
+  // Callers await `ready`; this keeps an unobserved failure from becoming an unhandled rejection.
+  ready.catch(() => undefined);
+
+  let closing: Promise<void> | null = null;
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      clearInterval(heartbeat);
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const allClosed = [...connections].map(
+        ({ ws }) =>
+          new Promise<void>((resolve) => {
+            if (ws.readyState === WebSocket.CLOSED) return resolve();
+            ws.once('close', () => resolve());
+            ws.close(1001, 'relay shutting down');
+          }),
+      );
+      let graceTimer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        graceTimer = setTimeout(resolve, options.shutdownGraceMs);
+      });
+      await Promise.race([Promise.all(allClosed), grace]);
+      clearTimeout(graceTimer);
+      for (const { ws } of connections) ws.terminate();
+      server.closeAllConnections();
+      await serverClosed;
+      wss.close();
+    })();
+    return closing;
+  }
+
+  return {
+    ready,
+    address: () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') throw new Error('the relay is not listening yet');
+      return address;
+    },
+    close,
+    metrics,
+    hub,
+  };
+}

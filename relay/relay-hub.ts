@@ -1,0 +1,226 @@
+/**
+ * The relay's rules, free of sockets: presence by cell, signal forwarding between
+ * neighbours, rate limits and strikes. `create-relay.ts` feeds it text frames and
+ * hands it a `ClientPort` per connection to answer through.
+ */
+
+import { boxGapM } from '../app/core/geo.ts';
+import { decodeGeohashBox } from '../app/core/geohash.ts';
+import { parseClientFrame } from '../app/core/parse-client-frame.ts';
+import {
+  CLOSE_CODES,
+  PROTOCOL_VERSION,
+  type ErrorCode,
+  type JoinFrame,
+  type PeerId,
+  type RelayFrame,
+  type SignalFrame,
+} from '../app/core/protocol.ts';
+import { CellIndex } from './cell-index.ts';
+import type { RelayMetrics } from './metrics.ts';
+import type { RelayOptions } from './relay-options.ts';
+import { TokenBucket } from './token-bucket.ts';
+
+/**
+ * Farthest a watch prefix may lie from the home cell. The largest radius is 2 km and the
+ * client is somewhere inside its home cell, so every prefix an honest client watches
+ * touches a 2 km circle around a point of that cell; the margin absorbs rounding.
+ */
+const MAX_WATCH_REACH_M = 2_000 + 100;
+
+/** How a connection is answered; implemented over a WebSocket by the relay. */
+export interface ClientPort {
+  /** Sends one serialized frame (or cuts a client that is not reading). */
+  send(text: string): void;
+  /** Closes with a WebSocket close code and a reason a person can read. */
+  close(code: number, reason: string): void;
+}
+
+/** One connected client. */
+export interface Client {
+  readonly id: PeerId;
+  readonly port: ClientPort;
+  readonly rateLimit: TokenBucket;
+  readonly strikes: TokenBucket;
+  /** Frames dropped since the last one allowed by the rate limit. */
+  droppedInARow: number;
+  isClosing: boolean;
+}
+
+type HubOptions = Pick<
+  RelayOptions,
+  'rateLimitBurst' | 'rateLimitPerSecond' | 'maxBadFramesPerMinute' | 'iceServers' | 'now'
+>;
+
+export class RelayHub {
+  readonly cells = new CellIndex();
+  private readonly clients = new Map<PeerId, Client>();
+
+  constructor(
+    private readonly options: HubOptions,
+    private readonly metrics: RelayMetrics,
+  ) {}
+
+  /** Number of open connections. */
+  get connectionCount(): number {
+    return this.clients.size;
+  }
+
+  /** Registers a new connection under `id` (fresh and unique, see `newPeerId`) and welcomes it. */
+  connect(id: PeerId, port: ClientPort): Client {
+    const { now, rateLimitBurst, rateLimitPerSecond, maxBadFramesPerMinute } = this.options;
+    const client: Client = {
+      id,
+      port,
+      rateLimit: new TokenBucket(rateLimitBurst, rateLimitPerSecond, now),
+      strikes: new TokenBucket(maxBadFramesPerMinute, maxBadFramesPerMinute / 60, now),
+      droppedInARow: 0,
+      isClosing: false,
+    };
+    this.clients.set(id, client);
+    this.send(client, { type: 'welcome', id, iceServers: this.options.iceServers, protocol: PROTOCOL_VERSION });
+    return client;
+  }
+
+  /** True when `id` belongs to a connection the hub knows (for id uniqueness). */
+  hasClient(id: PeerId): boolean {
+    return this.clients.has(id);
+  }
+
+  /** Forgets a closed connection and tells its watchers it left. */
+  disconnect(client: Client): void {
+    if (this.clients.get(client.id) !== client) return;
+    this.clients.delete(client.id);
+    this.broadcast(this.cells.leave(client.id), { type: 'peer-left', id: client.id });
+  }
+
+  /** Handles one binary frame: the protocol is text only. */
+  receiveBinary(client: Client): void {
+    this.metrics.framesIn.inc({ type: 'binary' });
+    if (!this.allowByRate(client)) return;
+    this.strike(client, 'binary-not-supported', 'Binary frames are not supported; send JSON text frames.');
+  }
+
+  /** Handles one text frame. Never throws on any input. */
+  receive(client: Client, text: string): void {
+    if (client.isClosing) return;
+    if (!this.allowByRate(client)) {
+      this.metrics.framesIn.inc({ type: 'rate-limited' });
+      return;
+    }
+    const parsed = parseClientFrame(text);
+    if (!parsed.ok) {
+      this.metrics.framesIn.inc({ type: 'invalid' });
+      this.strike(client, parsed.code, parsed.message);
+      return;
+    }
+    const frame = parsed.frame;
+    this.metrics.framesIn.inc({ type: frame.type });
+    switch (frame.type) {
+      case 'join':
+        this.join(client, frame);
+        return;
+      case 'signal':
+        this.forwardSignal(client, frame);
+        return;
+      case 'leave':
+        this.broadcast(this.cells.leave(client.id), { type: 'peer-left', id: client.id });
+        return;
+      default:
+        frame satisfies never;
+    }
+  }
+
+  private join(client: Client, frame: JoinFrame): void {
+    const homeBox = decodeGeohashBox(frame.home);
+    const tooFar = frame.watch.find((prefix) => boxGapM(homeBox, decodeGeohashBox(prefix)) > MAX_WATCH_REACH_M);
+    if (tooFar !== undefined) {
+      this.strike(client, 'bad-frame', `Watch prefix "${tooFar}" lies more than 2 km from the home cell.`);
+      return;
+    }
+    const change = this.cells.join(client.id, frame.home, frame.watch);
+    this.send(client, { type: 'peers', peers: this.cells.peersVisibleTo(client.id) });
+    this.broadcast(change.notifyJoined, { type: 'peer-joined', id: client.id, home: frame.home });
+    this.broadcast(change.notifyLeft, { type: 'peer-left', id: client.id });
+  }
+
+  private forwardSignal(client: Client, frame: SignalFrame): void {
+    const refusal = this.signalRefusal(client, frame.to);
+    if (refusal !== undefined) {
+      this.metrics.signalsRefused.inc({ reason: refusal.code });
+      // Races (a peer that just left or moved) make these legitimate now and then: no strike.
+      if (refusal.code === 'self-signal') this.strike(client, refusal.code, refusal.message);
+      else this.sendError(client, refusal.code, refusal.message);
+      return;
+    }
+    const target = this.clients.get(frame.to);
+    if (target === undefined) return;
+    this.metrics.signalsForwarded.inc();
+    // `from` comes from the relay's own state, never from the sender.
+    this.send(target, { type: 'signal', from: client.id, data: frame.data });
+  }
+
+  private signalRefusal(client: Client, to: PeerId): { code: ErrorCode; message: string } | undefined {
+    if (this.cells.homeOf(client.id) === undefined) {
+      return { code: 'not-joined', message: 'Send "join" before signalling.' };
+    }
+    if (to === client.id) return { code: 'self-signal', message: 'A peer cannot signal itself.' };
+    if (!this.clients.has(to) || this.cells.homeOf(to) === undefined) {
+      return { code: 'unknown-peer', message: 'No present peer has that id.' };
+    }
+    if (!this.cells.areNearby(client.id, to)) {
+      return { code: 'not-nearby', message: 'That peer is not near you: neither of you watches the other\'s cell.' };
+    }
+    return undefined;
+  }
+
+  /** Applies the rate limit; tells the client once per limited stretch and closes a flood. */
+  private allowByRate(client: Client): boolean {
+    if (client.rateLimit.take()) {
+      client.droppedInARow = 0;
+      return true;
+    }
+    client.droppedInARow += 1;
+    this.metrics.rateLimited.inc();
+    if (client.droppedInARow === 1) {
+      this.sendError(client, 'rate-limited', 'Too many frames: slow down; frames are being dropped.');
+    } else if (client.droppedInARow > this.options.rateLimitBurst) {
+      this.closeClient(client, CLOSE_CODES.rateLimitExceeded, 'rate limit exceeded');
+    }
+    return false;
+  }
+
+  /** Answers a refused frame and closes the client when refusals keep coming. */
+  private strike(client: Client, code: ErrorCode, message: string): void {
+    this.sendError(client, code, message);
+    if (!client.strikes.take()) this.closeClient(client, CLOSE_CODES.tooManyBadFrames, 'too many invalid frames');
+  }
+
+  private sendError(client: Client, code: ErrorCode, message: string): void {
+    this.metrics.errors.inc({ code });
+    this.send(client, { type: 'error', code, message });
+  }
+
+  private closeClient(client: Client, code: number, reason: string): void {
+    if (client.isClosing) return;
+    client.isClosing = true;
+    client.port.close(code, reason);
+  }
+
+  private send(client: Client, frame: RelayFrame): void {
+    this.metrics.framesOut.inc({ type: frame.type });
+    client.port.send(JSON.stringify(frame));
+  }
+
+  /** Sends one frame to many clients, serialized once. */
+  private broadcast(ids: readonly PeerId[], frame: RelayFrame): void {
+    if (ids.length === 0) return;
+    const text = JSON.stringify(frame);
+    for (const id of ids) {
+      const client = this.clients.get(id);
+      if (client === undefined) continue;
+      this.metrics.framesOut.inc({ type: frame.type });
+      client.port.send(text);
+    }
+  }
+}

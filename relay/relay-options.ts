@@ -1,0 +1,97 @@
+/** The relay's settings, their defaults, and the checks every `createRelay` call runs. */
+
+import type { IceServer } from '../app/core/protocol.ts';
+import { MAX_FRAME_BYTES } from '../app/core/protocol.ts';
+import type { Logger } from './logger.ts';
+
+export interface RelayOptions {
+  /** TCP port; 0 picks a free one (see `address()`). */
+  readonly port: number;
+  /** Interface to listen on. */
+  readonly host: string;
+  /**
+   * Origins allowed to open `/ws` from a browser: `'*'` for any, or exact origins such as
+   * `https://neartalk.example`. Empty: only the relay's own origin (the Host header).
+   * Clients sending no Origin header (not browsers) are always allowed.
+   */
+  readonly allowedOrigins: '*' | readonly string[];
+  /** Most simultaneous WebSocket connections; further handshakes get HTTP 503. */
+  readonly maxConnections: number;
+  /** Most simultaneous connections from one IP address; further handshakes get HTTP 429. */
+  readonly maxConnectionsPerIp: number;
+  /** Largest inbound frame in bytes; a larger one closes the socket with 1009. */
+  readonly maxPayloadBytes: number;
+  /** Frames a client may send in one burst. */
+  readonly rateLimitBurst: number;
+  /** Sustained frames per second a client may send. */
+  readonly rateLimitPerSecond: number;
+  /** Refused (malformed or invalid) frames tolerated per minute before closing with 4400. */
+  readonly maxBadFramesPerMinute: number;
+  /** Bytes the relay buffers for a client that does not read before cutting it. */
+  readonly maxBufferedBytes: number;
+  /** Ping interval; a client that has not answered the previous ping is dropped. */
+  readonly heartbeatMs: number;
+  /** How long `close()` waits for clients to acknowledge 1001 before cutting them. */
+  readonly shutdownGraceMs: number;
+  /** Handed to every client in `welcome`. Empty by default: no third-party server is contacted. */
+  readonly iceServers: readonly IceServer[];
+  /** Directory of the built PWA to serve at `/`, or null to serve only the relay. */
+  readonly staticDir: string | null;
+  /** Take the client address from the last X-Forwarded-For entry (behind a reverse proxy). */
+  readonly trustProxy: boolean;
+  readonly logger: Logger;
+  /** Clock in milliseconds, injectable for tests. */
+  readonly now: () => number;
+}
+
+export const DEFAULT_RELAY_OPTIONS = {
+  port: 8080,
+  host: '127.0.0.1',
+  allowedOrigins: [],
+  maxConnections: 20_000,
+  maxConnectionsPerIp: 256,
+  maxPayloadBytes: MAX_FRAME_BYTES,
+  // A peer opening 16 links at once sends about 16 × (1 description + ~10 candidates)
+  // signals: the burst covers that twice over; a flood runs dry within a second.
+  rateLimitBurst: 400,
+  rateLimitPerSecond: 50,
+  maxBadFramesPerMinute: 10,
+  maxBufferedBytes: 1024 * 1024,
+  heartbeatMs: 30_000,
+  shutdownGraceMs: 3_000,
+  iceServers: [],
+  staticDir: null,
+  trustProxy: false,
+} as const satisfies Partial<RelayOptions>;
+
+/** Fills in defaults and checks every value; throws a TypeError naming the bad option. */
+export function resolveRelayOptions(overrides: Partial<RelayOptions>, fallbackLogger: Logger): RelayOptions {
+  const options: RelayOptions = {
+    ...DEFAULT_RELAY_OPTIONS,
+    logger: fallbackLogger,
+    now: () => performance.now(),
+    ...overrides,
+  };
+  const checkInteger = (name: keyof RelayOptions, value: number, min: number, max: number): void => {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new TypeError(`options.${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+    }
+  };
+  checkInteger('port', options.port, 0, 65_535);
+  checkInteger('maxConnections', options.maxConnections, 1, 10_000_000);
+  checkInteger('maxConnectionsPerIp', options.maxConnectionsPerIp, 1, 10_000_000);
+  checkInteger('maxPayloadBytes', options.maxPayloadBytes, 256, 16 * 1024 * 1024);
+  checkInteger('rateLimitBurst', options.rateLimitBurst, 1, 1_000_000);
+  checkInteger('rateLimitPerSecond', options.rateLimitPerSecond, 1, 1_000_000);
+  checkInteger('maxBadFramesPerMinute', options.maxBadFramesPerMinute, 1, 1_000_000);
+  checkInteger('maxBufferedBytes', options.maxBufferedBytes, 1024, 1024 * 1024 * 1024);
+  checkInteger('heartbeatMs', options.heartbeatMs, 10, 3_600_000);
+  checkInteger('shutdownGraceMs', options.shutdownGraceMs, 0, 60_000);
+  if (typeof options.host !== 'string' || options.host.length === 0) {
+    throw new TypeError('options.host must be a non-empty string');
+  }
+  if (options.allowedOrigins !== '*' && !options.allowedOrigins.every((origin) => /^https?:\/\/[^/]+$/.test(origin))) {
+    throw new TypeError('options.allowedOrigins must be "*" or origins like "https://example.org" (no path)');
+  }
+  return options;
+}

@@ -1,0 +1,74 @@
+/**
+ * Serves the built PWA from memory. The directory is read once at start: requests can
+ * only ever reach files that were there (no path traversal by construction), and the
+ * same table can later be filled from assets embedded in a single binary.
+ */
+
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, relative, sep } from 'node:path';
+
+interface StaticFile {
+  readonly body: Buffer;
+  readonly contentType: string;
+  readonly etag: string;
+  /** Vite's hashed assets never change under the same name. */
+  readonly isImmutable: boolean;
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+};
+
+/** URL path → file, for every file below `directory`. */
+export type StaticTable = ReadonlyMap<string, StaticFile>;
+
+/** Reads every file below `directory` into memory. */
+export async function loadStaticTable(directory: string): Promise<StaticTable> {
+  const table = new Map<string, StaticFile>();
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const fullPath = join(entry.parentPath, entry.name);
+    const urlPath = `/${relative(directory, fullPath).split(sep).join('/')}`;
+    const body = await readFile(fullPath);
+    table.set(urlPath, {
+      body,
+      contentType: CONTENT_TYPES[extname(entry.name).toLowerCase()] ?? 'application/octet-stream',
+      etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
+      isImmutable: urlPath.startsWith('/assets/'),
+    });
+  }
+  return table;
+}
+
+/** Answers a GET or HEAD from the table; false when no file matches (the caller answers 404). */
+export function serveStatic(table: StaticTable, request: IncomingMessage, response: ServerResponse, pathname: string): boolean {
+  const file = table.get(pathname === '/' ? '/index.html' : pathname);
+  if (file === undefined) return false;
+  response.setHeader('Content-Type', file.contentType);
+  response.setHeader('ETag', file.etag);
+  response.setHeader('Cache-Control', file.isImmutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+  response.setHeader('X-Content-Type-Options', 'nosniff');
+  response.setHeader('Referrer-Policy', 'no-referrer');
+  if (request.headers['if-none-match'] === file.etag) {
+    response.writeHead(304).end();
+    return true;
+  }
+  response.setHeader('Content-Length', file.body.length);
+  response.writeHead(200);
+  response.end(request.method === 'HEAD' ? undefined : file.body);
+  return true;
+}
