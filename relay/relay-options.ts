@@ -51,9 +51,10 @@ export const DEFAULT_RELAY_OPTIONS = {
   maxConnections: 20_000,
   maxConnectionsPerIp: 256,
   maxPayloadBytes: MAX_FRAME_BYTES,
-  // A peer opening 16 links at once sends about 16 × (1 description + ~10 candidates)
-  // signals: the burst covers that twice over; a flood runs dry within a second.
-  rateLimitBurst: 400,
+  // A peer opening 16 links at once sends about 16 × (1 description + ~12 candidates)
+  // signals, twice that if both sides offer at once (perfect negotiation rolls one back):
+  // the burst covers it; a flood runs dry within a second and is cut after another burst.
+  rateLimitBurst: 600,
   rateLimitPerSecond: 50,
   maxBadFramesPerMinute: 10,
   maxBufferedBytes: 1024 * 1024,

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { describe, test } from 'node:test';
+import { TestClient, waitFor } from './relay-harness.ts';
+
+const MAIN = new URL('../../relay/main.ts', import.meta.url).pathname;
+
+interface RelayProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly stdout: string[];
+  readonly stderr: string[];
+  readonly exited: Promise<number | null>;
+}
+
+function spawnRelay(args: readonly string[], env: Record<string, string> = {}): RelayProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    env: { ...process.env, ...env },
+  });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+  const exited = once(child, 'exit').then(([code]) => (typeof code === 'number' ? code : null));
+  return { child, stdout, stderr, exited };
+}
+
+async function listeningPort(relay: RelayProcess): Promise<number> {
+  let port = 0;
+  await waitFor(() => {
+    const match = /"msg":"relay listening".*?"port":(\d+)/.exec(relay.stdout.join(''));
+    port = Number(match?.[1] ?? 0);
+    return port > 0;
+  }, 'the relay to log that it listens');
+  return port;
+}
+
+describe('relay process', () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    test(`on ${signal} closes clients with 1001 and exits 0 within 5 s`, async () => {
+      const relay = spawnRelay(['--port', '0', '--host', '127.0.0.1']);
+      try {
+        const port = await listeningPort(relay);
+        const client = await TestClient.connect(`ws://127.0.0.1:${port}/ws`);
+        const signalledAt = Date.now();
+        relay.child.kill(signal);
+        assert.equal((await client.closed).code, 1001);
+        assert.equal(await relay.exited, 0);
+        assert.ok(Date.now() - signalledAt < 5_000, 'exits within 5 s');
+      } finally {
+        relay.child.kill('SIGKILL');
+      }
+    });
+  }
+
+  const badConfigurations: ReadonlyArray<readonly [string, readonly string[], Record<string, string>, RegExp]> = [
+    ['a port out of range', ['--port', '70000'], {}, /--port must be a whole number from 0 to 65535/],
+    ['a port from the environment that is not a number', [], { PORT: 'eighty' }, /PORT must be a whole number/],
+    ['an unknown flag', ['--prot', '80'], {}, /Unknown option '--prot'/],
+    ['ICE servers that are not JSON', ['--ice-servers', '[{'], {}, /--ice-servers must be a JSON list/],
+    ['an ICE server without urls', ['--ice-servers', '[{"url":"stun:x"}]'], {}, /--ice-servers: entry 0 needs "urls"/],
+    ['an origin with a path', ['--allowed-origins', 'https://a.example/app'], {}, /--allowed-origins: "https:\/\/a.example\/app" is not an origin/],
+    ['a log level that does not exist', [], { LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of debug/],
+    ['a zero rate limit', ['--rate-limit-per-second', '0'], {}, /--rate-limit-per-second must be a whole number from 1/],
+  ];
+  for (const [what, args, env, message] of badConfigurations) {
+    test(`refuses ${what} at start with exit code 2`, async () => {
+      const relay = spawnRelay(args, env);
+      assert.equal(await relay.exited, 2);
+      assert.match(relay.stderr.join(''), message);
+    });
+  }
+
+  test('a static directory that does not exist stops the start with a clear error', async () => {
+    const relay = spawnRelay(['--port', '0', '--static-dir', '/nonexistent/neartalk']);
+    assert.equal(await relay.exited, 1);
+    assert.match(relay.stdout.join(''), /relay could not start.*nonexistent/);
+  });
+
+  test('--help lists every flag and --version prints the version', async () => {
+    const help = spawnRelay(['--help']);
+    assert.equal(await help.exited, 0);
+    for (const flag of ['--port', '--allowed-origins', '--max-connections-per-ip', '--ice-servers', '--static-dir', 'PORT']) {
+      assert.ok(help.stdout.join('').includes(flag), flag);
+    }
+    const version = spawnRelay(['--version']);
+    assert.equal(await version.exited, 0);
+    assert.match(version.stdout.join(''), /^\d+\.\d+\.\d+\n$/);
+  });
+});
