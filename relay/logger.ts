@@ -38,9 +38,12 @@ export const silentLogger: Logger = createLogger('silent', () => undefined);
 export function maskIp(address: string): string {
   const v4 = /^(?:::ffff:)?(\d+)\.(\d+)\.(\d+)\.\d+$/.exec(address);
   if (v4 !== null) return `${v4[1]}.${v4[2]}.${v4[3]}.0/24`;
-  if (address.includes(':')) {
-    const groups = address.split(':').slice(0, 3).map((group) => group || '0');
-    return `${groups.join(':')}::/48`;
+  if (/^[0-9a-f:]+$/i.test(address) && address.includes(':')) {
+    const [head = '', tail] = address.split('::');
+    const headGroups = head === '' ? [] : head.split(':');
+    // With `::` the missing groups are zeros; without it all eight are written out.
+    const groups = tail === undefined ? headGroups : [...headGroups, '0', '0', '0'];
+    return `${groups.slice(0, 3).map((group) => group.replace(/^0+(?=.)/, '') || '0').join(':')}::/48`;
   }
   return 'unknown';
 }
