@@ -1,0 +1,98 @@
+/**
+ * A chat message as it travels between peers, and the checks every receiver runs on
+ * it before anything is shown. The signature check itself needs WebCrypto and lives in
+ * `app/identity`; this file says what is signed (`signedPayload`).
+ */
+
+import { isJsonObject, type JsonValue } from './json.ts';
+import { isValidPosition, quantizePosition, type Position } from './position.ts';
+import { checkUsername } from './username.ts';
+import { isValidRadius } from './visibility.ts';
+
+/** Longest message text, in characters (code points). */
+export const MAX_MESSAGE_CHARS = 500;
+/** How far in the future a send time may lie (clock skew between devices). */
+export const MAX_FUTURE_SKEW_MS = 2 * 60 * 1000;
+/** Version of the signed layout; part of what is signed. */
+export const CHAT_MESSAGE_VERSION = 1;
+
+/** A base64url P-256 public key (65 raw bytes → 87 characters). */
+const AUTHOR_KEY_PATTERN = /^[A-Za-z0-9_-]{87}$/;
+/** A base64url P-256 ECDSA signature (64 bytes → 86 characters). */
+const SIGNATURE_PATTERN = /^[A-Za-z0-9_-]{86}$/;
+/** A message id: 16 random bytes in base64url. */
+const MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
+export interface ChatMessage {
+  readonly id: string;
+  /** The author's per-session public key (raw P-256, base64url). */
+  readonly author: string;
+  readonly username: string;
+  readonly text: string;
+  /** Author's clock, milliseconds since the epoch. */
+  readonly sentAtMs: number;
+  /** The author's shared (quantized) position. */
+  readonly position: Position;
+  readonly radiusM: number;
+  /** ECDSA P-256 / SHA-256 signature over `signedPayload`, base64url. */
+  readonly signature: string;
+}
+
+export type UnsignedChatMessage = Omit<ChatMessage, 'signature'>;
+
+/** The exact text that is signed and verified: every field but the signature, in a fixed order. */
+export function signedPayload(message: UnsignedChatMessage): string {
+  return JSON.stringify([
+    CHAT_MESSAGE_VERSION,
+    message.id,
+    message.author,
+    message.username,
+    message.text,
+    message.sentAtMs,
+    message.position.lat,
+    message.position.lon,
+    message.radiusM,
+  ]);
+}
+
+/** Why a message was not shown; counted, never displayed. */
+export type DropReason =
+  | 'malformed'
+  | 'bad-signature'
+  | 'too-long'
+  | 'future'
+  | 'expired'
+  | 'out-of-range'
+  | 'rate-limited'
+  | 'username-changes';
+
+/** True when `text` is a message a person may send: not blank, at most 500 characters. */
+export function isSendableText(text: string): boolean {
+  const length = [...text].length;
+  return text.trim().length > 0 && length <= MAX_MESSAGE_CHARS;
+}
+
+/**
+ * Checks the shape of a received message (not its signature, time or range): every
+ * field present, typed and within bounds. Returns the message or the reason to drop it.
+ */
+export function parseChatMessage(value: JsonValue | undefined): ChatMessage | 'malformed' | 'too-long' {
+  if (!isJsonObject(value)) return 'malformed';
+  const { id, author, username, text, sentAtMs, position, radiusM, signature } = value;
+  if (typeof id !== 'string' || !MESSAGE_ID_PATTERN.test(id)) return 'malformed';
+  if (typeof author !== 'string' || !AUTHOR_KEY_PATTERN.test(author)) return 'malformed';
+  if (typeof signature !== 'string' || !SIGNATURE_PATTERN.test(signature)) return 'malformed';
+  if (typeof text !== 'string' || text.trim().length === 0) return 'malformed';
+  if (text.length > MAX_MESSAGE_CHARS * 2 || [...text].length > MAX_MESSAGE_CHARS) return 'too-long';
+  if (typeof sentAtMs !== 'number' || !Number.isSafeInteger(sentAtMs) || sentAtMs < 0) return 'malformed';
+  if (!isValidRadius(radiusM)) return 'malformed';
+  if (!isJsonObject(position) || !isValidPosition(position['lat'], position['lon'])) return 'malformed';
+  const lat = Number(position['lat']);
+  const lon = Number(position['lon']);
+  // Only quantized positions are accepted: a client leaking finer ones is not relayed.
+  const shared = quantizePosition({ lat, lon });
+  if (shared.lat !== lat || shared.lon !== lon) return 'malformed';
+  const checkedName = checkUsername(username);
+  if (!checkedName.ok || checkedName.username !== username) return 'malformed';
+  return { id, author, username, text, sentAtMs, position: shared, radiusM, signature };
+}

@@ -1,0 +1,65 @@
+/**
+ * The per-session signing key: an ECDSA P-256 key pair made with WebCrypto, never sent
+ * anywhere but as the public half inside signed messages, never given to the relay.
+ * P-256 rather than Ed25519 because every browser NearTalk targets supports it.
+ */
+
+import { signedPayload, type ChatMessage, type UnsignedChatMessage } from '../core/chat-message.ts';
+
+const ALGORITHM: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
+const SIGNING: EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
+const encoder = new TextEncoder();
+
+function toBase64Url(bytes: ArrayBuffer): string {
+  let binary = '';
+  for (const byte of new Uint8Array(bytes)) binary += String.fromCharCode(byte);
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
+  const bytes = new Uint8Array(new ArrayBuffer(binary.length));
+  for (let index = 0; index < binary.length; index += 1) bytes[index] = binary.charCodeAt(index);
+  return bytes;
+}
+
+/** 16 random bytes in base64url: message ids. */
+export function randomId(): string {
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(16)).buffer);
+}
+
+export class SessionIdentity {
+  private constructor(
+    private readonly privateKey: CryptoKey,
+    /** The public key, raw P-256 in base64url: the author key in every message. */
+    readonly publicKey: string,
+  ) {}
+
+  /** Makes a fresh key pair; the private half cannot be exported. */
+  static async create(): Promise<SessionIdentity> {
+    const pair = await crypto.subtle.generateKey(ALGORITHM, false, ['sign', 'verify']);
+    const raw = await crypto.subtle.exportKey('raw', pair.publicKey);
+    return new SessionIdentity(pair.privateKey, toBase64Url(raw));
+  }
+
+  /** Signs a message written by this session. */
+  async sign(message: Omit<UnsignedChatMessage, 'author'>): Promise<ChatMessage> {
+    const unsigned: UnsignedChatMessage = { ...message, author: this.publicKey };
+    const signature = await crypto.subtle.sign(SIGNING, this.privateKey, encoder.encode(signedPayload(unsigned)));
+    return { ...unsigned, signature: toBase64Url(signature) };
+  }
+}
+
+/**
+ * Verifies a message's signature against its own author key. Never throws: a key that
+ * does not import or a signature that does not verify is simply false.
+ */
+export async function verifyMessage(message: ChatMessage): Promise<boolean> {
+  try {
+    const key = await crypto.subtle.importKey('raw', fromBase64Url(message.author), ALGORITHM, false, ['verify']);
+    return await crypto.subtle.verify(SIGNING, key, fromBase64Url(message.signature), encoder.encode(signedPayload(message)));
+  } catch (err: unknown) {
+    if (err instanceof DOMException || err instanceof TypeError) return false;
+    throw err;
+  }
+}
