@@ -1,0 +1,94 @@
+/**
+ * What the UI shows and what it can ask for: the seam between the Lit components
+ * (render and dispatch only) and the session logic (geolocation, relay, mesh, chat).
+ * Components read a `SessionState` snapshot and call `SessionActions`; nothing else.
+ */
+
+import type { DropReason } from '../core/chat-message.ts';
+
+/** Where a person is in the flow. */
+export type SessionPhase =
+  /** First screen: why NearTalk needs location, and a button to allow it. */
+  | 'intro'
+  /** Waiting for the browser's answer or the first fix. */
+  | 'locating'
+  /** Location permission refused: what to do, and a retry. */
+  | 'location-denied'
+  /** No position could be had (no signal, timeout, no Geolocation API): a retry. */
+  | 'location-unavailable'
+  /** Position known: choose a username. */
+  | 'username'
+  /** In the chat. */
+  | 'chat';
+
+/** The relay connection, as a person should understand it. */
+export type RelayStatus = 'connecting' | 'connected' | 'reconnecting';
+
+export interface NearbyPerson {
+  /** Stable key for rendering: the peer's session key. */
+  readonly key: string;
+  readonly username: string;
+  /** "~300 m" */
+  readonly distanceLabel: string;
+  /** False when their messages reach us through others (no direct link). */
+  readonly isDirect: boolean;
+}
+
+/** A peer we know of but could not connect to directly (ICE failed). */
+export interface UnreachablePeer {
+  readonly key: string;
+  readonly label: string;
+}
+
+export interface ShownMessage {
+  readonly id: string;
+  readonly username: string;
+  readonly text: string;
+  /** "~300 m"; "you" for one's own messages. */
+  readonly distanceLabel: string;
+  readonly isOwn: boolean;
+  readonly sentAtMs: number;
+}
+
+export interface SessionState {
+  readonly phase: SessionPhase;
+  readonly relay: RelayStatus;
+  /** Current username once chosen. */
+  readonly username: string | null;
+  /** Username changes still allowed this session (3 at the start). */
+  readonly usernameChangesLeft: number;
+  /** Why the last username (first choice or change) was refused, for the form to show. */
+  readonly usernameError: string | null;
+  /** Chosen radius, 100..2000 m. */
+  readonly radiusM: number;
+  /** People in mutual range, nearest first. */
+  readonly nearby: readonly NearbyPerson[];
+  /** Peers that could not be reached directly (for a small notice). */
+  readonly unreachable: readonly UnreachablePeer[];
+  /** Messages of the last 30 minutes from people in range (and one's own), oldest first. */
+  readonly messages: readonly ShownMessage[];
+  /** Why the last send was refused (too long, rate limit), or null. */
+  readonly sendError: string | null;
+  /** Number of direct peer connections. */
+  readonly directLinks: number;
+  /** Received messages dropped, by reason (the debug panel). */
+  readonly dropped: Readonly<Record<DropReason, number>>;
+}
+
+export interface SessionActions {
+  /** Ask for location (intro button, and retry from denied/unavailable). */
+  requestLocation(): void;
+  /** Choose the username (first time) or change it. */
+  setUsername(name: string): void;
+  /** Change the radius, in metres (100..2000). */
+  setRadius(radiusM: number): void;
+  /** Send a chat message. */
+  send(text: string): void;
+}
+
+/** A session as components see it: a state to render, actions, and change notification. */
+export interface SessionView extends SessionActions {
+  readonly state: SessionState;
+  /** Calls `listener` after every state change; returns the unsubscribe. */
+  subscribe(listener: () => void): () => void;
+}
