@@ -4,7 +4,7 @@
  * `app/identity`; this file says what is signed (`signedPayload`).
  */
 
-import { isJsonObject, type JsonValue } from './json.ts';
+import { isJsonObject } from './json.ts';
 import { isValidPosition, quantizePosition, type Position } from './position.ts';
 import { checkUsername } from './username.ts';
 import { isValidRadius } from './visibility.ts';
@@ -76,7 +76,7 @@ export function isSendableText(text: string): boolean {
  * Checks the shape of a received message (not its signature, time or range): every
  * field present, typed and within bounds. Returns the message or the reason to drop it.
  */
-export function parseChatMessage(value: JsonValue | undefined): ChatMessage | 'malformed' | 'too-long' {
+export function parseChatMessage(value: unknown): ChatMessage | 'malformed' | 'too-long' {
   if (!isJsonObject(value)) return 'malformed';
   const { id, author, username, text, sentAtMs, position, radiusM, signature } = value;
   if (typeof id !== 'string' || !MESSAGE_ID_PATTERN.test(id)) return 'malformed';

@@ -19,6 +19,6 @@ export function parseJson(text: string): JsonValue | undefined {
 }
 
 /** True for a JSON object (not null, not an array). */
-export function isJsonObject(value: JsonValue | undefined): value is JsonObject {
+export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

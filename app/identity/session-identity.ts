@@ -45,19 +45,28 @@ export class SessionIdentity {
   /** Signs a message written by this session. */
   async sign(message: Omit<UnsignedChatMessage, 'author'>): Promise<ChatMessage> {
     const unsigned: UnsignedChatMessage = { ...message, author: this.publicKey };
-    const signature = await crypto.subtle.sign(SIGNING, this.privateKey, encoder.encode(signedPayload(unsigned)));
-    return { ...unsigned, signature: toBase64Url(signature) };
+    return { ...unsigned, signature: await this.signText(signedPayload(unsigned)) };
+  }
+
+  /** Signs any payload text (presence claims); base64url P-256 signature. */
+  async signText(payload: string): Promise<string> {
+    return toBase64Url(await crypto.subtle.sign(SIGNING, this.privateKey, encoder.encode(payload)));
   }
 }
 
+/** Verifies a message's signature against its own author key. Never throws. */
+export function verifyMessage(message: ChatMessage): Promise<boolean> {
+  return verifyText(message.author, signedPayload(message), message.signature);
+}
+
 /**
- * Verifies a message's signature against its own author key. Never throws: a key that
- * does not import or a signature that does not verify is simply false.
+ * Verifies `signature` over `payload` with a raw P-256 public key. Never throws: a key
+ * that does not import or a signature that does not verify is simply false.
  */
-export async function verifyMessage(message: ChatMessage): Promise<boolean> {
+export async function verifyText(publicKey: string, payload: string, signature: string): Promise<boolean> {
   try {
-    const key = await crypto.subtle.importKey('raw', fromBase64Url(message.author), ALGORITHM, false, ['verify']);
-    return await crypto.subtle.verify(SIGNING, key, fromBase64Url(message.signature), encoder.encode(signedPayload(message)));
+    const key = await crypto.subtle.importKey('raw', fromBase64Url(publicKey), ALGORITHM, false, ['verify']);
+    return await crypto.subtle.verify(SIGNING, key, fromBase64Url(signature), encoder.encode(payload));
   } catch (err: unknown) {
     if (err instanceof DOMException || err instanceof TypeError) return false;
     throw err;

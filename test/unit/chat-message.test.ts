@@ -21,7 +21,7 @@ describe('chat messages', () => {
     const identity = await SessionIdentity.create();
     const message = await signedMessage(identity);
     const wire: unknown = JSON.parse(JSON.stringify(message));
-    const parsed = parseChatMessage(wire as Parameters<typeof parseChatMessage>[0]);
+    const parsed = parseChatMessage(wire);
     assert.deepEqual(parsed, message);
     assert.equal(await verifyMessage(message), true);
   });
@@ -62,9 +62,9 @@ describe('chat messages', () => {
     ];
     for (const [what, value, reason] of cases) {
       const wire: unknown = JSON.parse(JSON.stringify(value));
-      assert.equal(parseChatMessage(wire as Parameters<typeof parseChatMessage>[0]), reason, what);
+      assert.equal(parseChatMessage(wire), reason, what);
     }
     const emoji = { ...good, text: '👋'.repeat(500) };
-    assert.notEqual(typeof parseChatMessage(emoji as Parameters<typeof parseChatMessage>[0]), 'string', '500 emoji are 500 characters');
+    assert.notEqual(typeof parseChatMessage(emoji), 'string', '500 emoji are 500 characters');
   });
 });

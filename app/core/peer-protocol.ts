@@ -1,0 +1,109 @@
+/**
+ * Frames peers exchange over the chat data channel (never through the relay), and
+ * their parser. Presence (who I am, where, my radius) is signed with the session key
+ * and bound to the link's two relay ids, so a claim cannot be replayed on another link.
+ */
+
+import { parseChatMessage, type ChatMessage, type DropReason } from './chat-message.ts';
+import { isJsonObject, parseJson, type JsonValue } from './json.ts';
+import { isValidPosition, quantizePosition, type Position } from './position.ts';
+import { checkUsername } from './username.ts';
+import { isValidRadius } from './visibility.ts';
+
+/** Version of the peer frames; a peer ignores frames of another major version. */
+export const PEER_PROTOCOL_VERSION = 1;
+/** Largest data-channel frame a peer accepts, in bytes (UTF-16 code units as a bound). */
+export const MAX_PEER_FRAME_CHARS = 64 * 1024;
+/** Most messages in one `history` frame; longer histories are sent in several frames. */
+export const MAX_HISTORY_CHUNK = 20;
+
+const AUTHOR_KEY_PATTERN = /^[A-Za-z0-9_-]{87}$/;
+const SIGNATURE_PATTERN = /^[A-Za-z0-9_-]{86}$/;
+
+/** What a peer says about itself. `seq` grows with every update, so old claims lose. */
+export interface PresenceClaim {
+  readonly key: string;
+  readonly seq: number;
+  readonly username: string;
+  readonly position: Position;
+  readonly radiusM: number;
+  readonly signature: string;
+}
+
+export type PeerFrame =
+  | { readonly type: 'presence'; readonly v: number; readonly presence: PresenceClaim }
+  | { readonly type: 'chat'; readonly message: ChatMessage }
+  /** Inbound items are raw: each is parsed and checked on its own, so one bad item spoils only itself. */
+  | { readonly type: 'history'; readonly items: readonly (JsonValue | ChatMessage)[] }
+  | { readonly type: 'negotiate'; readonly data: JsonValue };
+
+/**
+ * The exact text a presence claim signs: the claim and the link it is made on (the
+ * sender's relay id, then the receiver's), so it is worthless on any other link.
+ */
+export function presencePayload(claim: Omit<PresenceClaim, 'signature'>, fromRelayId: string, toRelayId: string): string {
+  return JSON.stringify([
+    'presence',
+    PEER_PROTOCOL_VERSION,
+    fromRelayId,
+    toRelayId,
+    claim.key,
+    claim.seq,
+    claim.username,
+    claim.position.lat,
+    claim.position.lon,
+    claim.radiusM,
+  ]);
+}
+
+/** A parsed frame, or why it was dropped. Garbage is counted as `malformed`. */
+export type PeerFrameResult = { readonly ok: true; readonly frame: PeerFrame } | { readonly ok: false; readonly reason: DropReason };
+
+const drop = (reason: DropReason): PeerFrameResult => ({ ok: false, reason });
+
+/** Parses one data-channel frame. Never throws. */
+export function parsePeerFrame(text: unknown): PeerFrameResult {
+  if (typeof text !== 'string') return drop('malformed');
+  if (text.length > MAX_PEER_FRAME_CHARS) return drop('too-long');
+  const value = parseJson(text);
+  if (!isJsonObject(value)) return drop('malformed');
+  switch (value['type']) {
+    case 'presence': {
+      if (value['v'] !== PEER_PROTOCOL_VERSION) return drop('malformed');
+      const presence = parsePresence(value['presence']);
+      return presence === null ? drop('malformed') : { ok: true, frame: { type: 'presence', v: PEER_PROTOCOL_VERSION, presence } };
+    }
+    case 'chat': {
+      const message = parseChatMessage(value['message']);
+      return typeof message === 'string' ? drop(message) : { ok: true, frame: { type: 'chat', message } };
+    }
+    case 'history': {
+      const items = value['messages'];
+      if (!Array.isArray(items) || items.length > MAX_HISTORY_CHUNK) return drop('malformed');
+      return { ok: true, frame: { type: 'history', items } };
+    }
+    case 'negotiate': {
+      const data = value['data'];
+      return data === undefined ? drop('malformed') : { ok: true, frame: { type: 'negotiate', data } };
+    }
+    default:
+      return drop('malformed');
+  }
+}
+
+function parsePresence(value: JsonValue | undefined): PresenceClaim | null {
+  if (!isJsonObject(value)) return null;
+  const { key, seq, username, position, radiusM, signature } = value;
+  if (typeof key !== 'string' || !AUTHOR_KEY_PATTERN.test(key)) return null;
+  if (typeof signature !== 'string' || !SIGNATURE_PATTERN.test(signature)) return null;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return null;
+  if (!isValidRadius(radiusM)) return null;
+  if (!isJsonObject(position) || !isValidPosition(position['lat'], position['lon'])) return null;
+  const lat = Number(position['lat']);
+  const lon = Number(position['lon']);
+  const shared = quantizePosition({ lat, lon });
+  if (shared.lat !== lat || shared.lon !== lon) return null;
+  const name = checkUsername(username);
+  if (!name.ok || name.username !== username) return null;
+  return { key, seq, username: name.username, position: shared, radiusM, signature };
+}

@@ -1,0 +1,184 @@
+/**
+ * One link to one neighbour: an RTCPeerConnection with a reliable, ordered chat data
+ * channel, negotiated with the "perfect negotiation" pattern so both sides may start at
+ * once without glare (the polite side rolls back its own offer). The channel is
+ * pre-negotiated (id 0) on both sides, so neither waits for `ondatachannel`.
+ *
+ * Signals go through the relay until the channel opens, then over the channel itself:
+ * later renegotiation (voice) needs no relay.
+ */
+
+import { encodeLinkSignal, parseLinkSignal, type LinkSignal } from '../core/link-signal.ts';
+import type { JsonValue } from '../core/json.ts';
+import type { IceServer, PeerId } from '../core/protocol.ts';
+
+/** A link whose channel is not open by then has failed (blocked network, no route). */
+const CONNECT_TIMEOUT_MS = 20_000;
+/** Bytes queued on the channel before sends are refused instead of buffered without bound. */
+const MAX_CHANNEL_BUFFER_BYTES = 1024 * 1024;
+
+export type LinkState = 'connecting' | 'open' | 'failed' | 'closed';
+
+export interface PeerLinkOptions {
+  /** Our relay id when the link was made, and theirs: together they name the link. */
+  readonly localId: PeerId;
+  readonly remoteId: PeerId;
+  readonly iceServers: readonly IceServer[];
+  /** Test-only: force relay-only ICE. */
+  readonly iceTransportPolicy?: RTCIceTransportPolicy;
+  /** Carries a signal through the relay; false when there is no relay. */
+  readonly sendViaRelay: (data: JsonValue) => boolean;
+  readonly onOpen: () => void;
+  /** A text frame from the peer (not yet parsed). */
+  readonly onFrame: (text: string) => void;
+  readonly onClose: (state: 'failed' | 'closed') => void;
+  /** Wraps an in-band signal as a data-channel frame (the peer protocol owns the format). */
+  readonly wrapNegotiation: (data: JsonValue) => string;
+}
+
+export class PeerLink {
+  readonly localId: PeerId;
+  readonly remoteId: PeerId;
+  private readonly pc: RTCPeerConnection;
+  private readonly channel: RTCDataChannel;
+  /** Polite peers give way in offer collisions; exactly one side of a link is polite. */
+  private readonly isPolite: boolean;
+  private isMakingOffer = false;
+  private isIgnoringOffer = false;
+  private isSettingRemoteAnswerPending = false;
+  private stateValue: LinkState = 'connecting';
+  private readonly connectTimer: ReturnType<typeof setTimeout>;
+
+  constructor(private readonly options: PeerLinkOptions) {
+    this.localId = options.localId;
+    this.remoteId = options.remoteId;
+    this.isPolite = options.localId > options.remoteId;
+    this.pc = new RTCPeerConnection({
+      iceServers: options.iceServers.map((server) => ({ ...server, urls: [server.urls].flat() })),
+      ...(options.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: options.iceTransportPolicy }),
+    });
+    this.channel = this.pc.createDataChannel('chat', { negotiated: true, id: 0, ordered: true });
+    this.pc.onnegotiationneeded = () => void this.offer();
+    this.pc.onicecandidate = ({ candidate }) => {
+      if (candidate === null || candidate.candidate === '') return;
+      this.signal({
+        kind: 'candidate',
+        candidate: candidate.candidate,
+        sdpMid: candidate.sdpMid,
+        sdpMLineIndex: candidate.sdpMLineIndex,
+        usernameFragment: candidate.usernameFragment,
+      });
+    };
+    this.pc.onconnectionstatechange = () => {
+      if (this.pc.connectionState === 'failed') this.finish('failed');
+    };
+    this.channel.onopen = () => {
+      clearTimeout(this.connectTimer);
+      this.stateValue = 'open';
+      options.onOpen();
+    };
+    this.channel.onclose = () => this.finish('closed');
+    this.channel.onmessage = (event: MessageEvent<unknown>) => {
+      if (typeof event.data === 'string') options.onFrame(event.data);
+    };
+    this.connectTimer = setTimeout(() => {
+      if (this.stateValue === 'connecting') this.finish('failed');
+    }, CONNECT_TIMEOUT_MS);
+  }
+
+  get state(): LinkState {
+    return this.stateValue;
+  }
+
+  /** Sends one frame; false if the channel is not open or too far behind. */
+  send(text: string): boolean {
+    if (this.channel.readyState !== 'open' || this.channel.bufferedAmount > MAX_CHANNEL_BUFFER_BYTES) return false;
+    this.channel.send(text);
+    return true;
+  }
+
+  /** Handles a signal from the peer (through the relay or in-band). Never throws. */
+  async receiveSignal(data: JsonValue): Promise<void> {
+    const signal = parseLinkSignal(data);
+    if (signal === null || this.stateValue === 'closed' || this.stateValue === 'failed') return;
+    try {
+      if (signal.kind === 'description') await this.receiveDescription(signal.type, signal.sdp);
+      else if (signal.kind === 'candidate') await this.receiveCandidate(signal);
+    } catch (err: unknown) {
+      console.warn(`link ${this.remoteId}: negotiation error:`, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  /** Closes the connection; idempotent. */
+  close(): void {
+    this.finish('closed');
+  }
+
+  private async offer(): Promise<void> {
+    try {
+      this.isMakingOffer = true;
+      await this.pc.setLocalDescription();
+      const description = this.pc.localDescription;
+      if (description !== null && description.type === 'offer') {
+        this.signal({ kind: 'description', type: 'offer', sdp: description.sdp });
+      }
+    } catch (err: unknown) {
+      console.warn(`link ${this.remoteId}: could not offer:`, err instanceof Error ? err.message : String(err));
+    } finally {
+      this.isMakingOffer = false;
+    }
+  }
+
+  private async receiveDescription(type: 'offer' | 'answer', sdp: string): Promise<void> {
+    const isReadyForOffer =
+      !this.isMakingOffer && (this.pc.signalingState === 'stable' || this.isSettingRemoteAnswerPending);
+    const isCollision = type === 'offer' && !isReadyForOffer;
+    // The impolite side ignores the colliding offer; the polite side rolls back its own
+    // (setRemoteDescription does the rollback implicitly) and answers.
+    this.isIgnoringOffer = !this.isPolite && isCollision;
+    if (this.isIgnoringOffer) return;
+    this.isSettingRemoteAnswerPending = type === 'answer';
+    await this.pc.setRemoteDescription({ type, sdp });
+    this.isSettingRemoteAnswerPending = false;
+    if (type === 'offer') {
+      await this.pc.setLocalDescription();
+      const answer = this.pc.localDescription;
+      if (answer !== null && answer.type === 'answer') this.signal({ kind: 'description', type: 'answer', sdp: answer.sdp });
+    }
+  }
+
+  private async receiveCandidate(signal: Extract<LinkSignal, { kind: 'candidate' }>): Promise<void> {
+    try {
+      await this.pc.addIceCandidate({
+        candidate: signal.candidate,
+        sdpMid: signal.sdpMid,
+        sdpMLineIndex: signal.sdpMLineIndex,
+        usernameFragment: signal.usernameFragment,
+      });
+    } catch (err: unknown) {
+      // Candidates for an offer we ignored fail to apply; that is expected.
+      if (!this.isIgnoringOffer) throw err;
+    }
+  }
+
+  private signal(signal: LinkSignal): void {
+    const data = encodeLinkSignal(signal);
+    if (this.channel.readyState === 'open') this.channel.send(this.options.wrapNegotiation(data));
+    else this.options.sendViaRelay(data);
+  }
+
+  private finish(state: 'failed' | 'closed'): void {
+    if (this.stateValue === 'closed' || this.stateValue === 'failed') return;
+    this.stateValue = state;
+    clearTimeout(this.connectTimer);
+    this.pc.onnegotiationneeded = null;
+    this.pc.onicecandidate = null;
+    this.pc.onconnectionstatechange = null;
+    this.channel.onopen = null;
+    this.channel.onclose = null;
+    this.channel.onmessage = null;
+    this.channel.close();
+    this.pc.close();
+    this.options.onClose(state);
+  }
+}
