@@ -1,99 +1,32 @@
 /**
- * The placeholder page: shows whether the relay answers. It opens the relay WebSocket,
- * waits for a valid `welcome`, and reconnects with jittered backoff when the relay goes away.
- * The real PWA replaces this.
+ * Starts NearTalk: the app shell with its session. `?demo` (and `?demo=denied`,
+ * `?demo=unavailable`, `?demo=offline`) shows a pretend session that walks through every
+ * screen; it is loaded only then, so it never weighs on the real app.
  */
 
-import { parseRelayFrame } from './core/parse-relay-frame.ts';
-import { PROTOCOL_VERSION } from './core/protocol.ts';
+import './components/nt-app.ts';
 import { chooseRelayUrl } from './core/relay-url.ts';
+import { createRelayProbeSession } from './session/relay-probe-session.ts';
+import type { SessionView } from './session/session-state.ts';
 
-/** First retry after about this long; each further failure doubles it. */
-const FIRST_RETRY_MS = 1_000;
-/** Retries never wait longer than this. */
-const MAX_RETRY_MS = 30_000;
-/** A socket that has not delivered `welcome` by then is given up and retried. */
-const WELCOME_TIMEOUT_MS = 10_000;
-
-type RelayState = 'connecting' | 'connected' | 'unreachable';
-
-const STATUS_TEXT = {
-  connecting: 'Connecting to relay…',
-  connected: 'Connected to relay',
-  unreachable: 'Relay unreachable — retrying',
-} as const satisfies Record<RelayState, string>;
-
-/** Wait before retry number `failures` (1-based): exponential, capped, with jitter. */
-function retryDelayMs(failures: number): number {
-  const ceilingMs = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.min(failures - 1, 16));
-  // Equal jitter: never less than half the step (no hot loop), and clients that lost the
-  // same relay at the same moment do not all come back at once.
-  return ceilingMs / 2 + (Math.random() * ceilingMs) / 2;
-}
-
-/** Keeps a connection to the relay at `url` and reports its state; returns the stop function. */
-function watchRelay(url: string, onState: (state: RelayState) => void): () => void {
-  let socket: WebSocket | null = null;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let failures = 0;
-  let isStopped = false;
-
-  const retryLater = (): void => {
-    socket = null;
-    failures += 1;
-    onState('unreachable');
-    timer = setTimeout(connect, retryDelayMs(failures));
-  };
-
-  function connect(): void {
-    let ws: WebSocket;
-    try {
-      ws = new WebSocket(url);
-    } catch (err: unknown) {
-      // E.g. a ws: relay from an https: page, which the browser refuses outright.
-      console.warn('cannot open the relay WebSocket', err instanceof Error ? err.message : String(err));
-      retryLater();
-      return;
-    }
-    socket = ws;
-    timer = setTimeout(() => ws.close(), WELCOME_TIMEOUT_MS);
-    ws.addEventListener('message', (event: MessageEvent<unknown>) => {
-      if (typeof event.data !== 'string') return;
-      const frame = parseRelayFrame(event.data);
-      if (frame?.type !== 'welcome') return;
-      clearTimeout(timer);
-      if (frame.protocol !== PROTOCOL_VERSION) {
-        console.warn(`the relay speaks protocol ${frame.protocol}; this app speaks ${PROTOCOL_VERSION}`);
-        ws.close();
-        return;
-      }
-      failures = 0;
-      onState('connected');
-    });
-    ws.addEventListener('close', () => {
-      if (socket !== ws) return;
-      clearTimeout(timer);
-      if (isStopped) return;
-      retryLater();
-    });
+async function createSessionView(pageUrl: string): Promise<SessionView> {
+  const demo = new URL(pageUrl).searchParams.get('demo');
+  if (demo !== null) {
+    const { FakeSession, parseDemoMode } = await import('./session/fake-session.ts');
+    return new FakeSession({ mode: parseDemoMode(demo) });
   }
-
-  connect();
-  return () => {
-    isStopped = true;
-    clearTimeout(timer);
-    socket?.close();
-    socket = null;
-  };
+  const choice = chooseRelayUrl(pageUrl, import.meta.env.VITE_RELAY_URL);
+  for (const reason of choice.ignored) console.warn(`relay URL: ignoring an override: ${reason}`);
+  return createRelayProbeSession(choice.url);
 }
 
-const statusElement = document.getElementById('relay-status');
-if (statusElement === null) throw new Error('index.html has no #relay-status element');
-
-const choice = chooseRelayUrl(location.href, import.meta.env.VITE_RELAY_URL);
-for (const reason of choice.ignored) console.warn(`relay URL: ignoring an override: ${reason}`);
-
-statusElement.textContent = STATUS_TEXT.connecting;
-watchRelay(choice.url, (state) => {
-  statusElement.textContent = STATUS_TEXT[state];
-});
+const app = document.createElement('nt-app');
+document.body.append(app);
+createSessionView(location.href).then(
+  (session) => {
+    app.session = session;
+  },
+  (err: unknown) => {
+    console.error('NearTalk could not start', err instanceof Error ? err.message : String(err));
+  },
+);

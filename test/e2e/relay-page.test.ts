@@ -14,7 +14,7 @@ test('shows the relay as unreachable once it is gone', async ({ page, relayServe
 
   await relayServer.relay.close();
 
-  await expect(status).toHaveText('Relay unreachable — retrying');
+  await expect(status).toHaveText('Relay unreachable — reconnecting');
 });
 
 test('reconnects once the relay is back on the same address', async ({ page, relayServer }) => {
@@ -24,7 +24,7 @@ test('reconnects once the relay is back on the same address', async ({ page, rel
 
   const { port } = relayServer.relay.address();
   await relayServer.relay.close();
-  await expect(status).toHaveText('Relay unreachable — retrying');
+  await expect(status).toHaveText('Relay unreachable — reconnecting');
 
   const revived = createRelay({ port, host: '127.0.0.1', staticDir: APP_DIR });
   try {

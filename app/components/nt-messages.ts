@@ -1,0 +1,147 @@
+/**
+ * The conversation, oldest first. It follows new messages only when the person is already
+ * at the bottom (or just sent one), so reading older messages is never interrupted.
+ * Text is bound as text, never as HTML.
+ */
+
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import type { ShownMessage } from '../session/session-state.ts';
+import { sharedStyles } from './shared-styles.ts';
+
+/** Within this many pixels of the end counts as "at the bottom". */
+const BOTTOM_SLACK_PX = 48;
+/** At most this many messages are read out at once; a burst (history) is summarised. */
+const MAX_ANNOUNCED = 3;
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+@customElement('nt-messages')
+export class NtMessages extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      .frame {
+        display: flex;
+        flex-direction: column;
+        /* Leaves the header and the composer on the first screen, phone or desktop. */
+        height: clamp(14rem, calc(100dvh - 11rem), 48rem);
+        border: 1px solid var(--nt-border);
+        border-radius: 0.75rem;
+        background: var(--nt-surface);
+      }
+      ul {
+        flex: 1;
+        display: flex;
+        flex-direction: column;
+        margin: 0;
+        padding: 0.75rem;
+        overflow-y: auto;
+        list-style: none;
+      }
+      li {
+        align-self: flex-start;
+        max-width: min(85%, 32rem);
+        margin: 0 0 0.5rem;
+        padding: 0.4rem 0.75rem;
+        border: 1px solid var(--nt-border);
+        border-radius: 0.75rem;
+        background: var(--nt-bg);
+        overflow-wrap: anywhere;
+      }
+      /* A short conversation sits at the bottom, next to the composer, as it grows upwards. */
+      li:first-child {
+        margin-top: auto;
+      }
+      li.own {
+        align-self: flex-end;
+        border-color: var(--nt-accent);
+        background: var(--nt-own);
+      }
+      .meta {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0 0.5rem;
+        font-size: 0.8rem;
+        color: var(--nt-muted);
+      }
+      .name {
+        font-weight: 700;
+        color: var(--nt-fg);
+      }
+      .text {
+        margin: 0;
+        white-space: pre-wrap;
+      }
+      .frame > .hint {
+        margin: 0 0.75rem 0.75rem;
+        text-align: center;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) messages: readonly ShownMessage[] = [];
+
+  @query('ul') private list!: HTMLUListElement | null;
+  private shouldFollow = true;
+  private announcement = '';
+
+  override render() {
+    return html`
+      <div class="frame">
+        <ul aria-label="Messages" tabindex="0">
+          ${repeat(
+            this.messages,
+            (message) => message.id,
+            (message) => html`<li class=${message.isOwn ? 'own' : ''}>
+              <div class="meta">
+                <span class="name">${message.username}</span>
+                <span>${message.distanceLabel}</span>
+                <time datetime=${new Date(message.sentAtMs).toISOString()}>${timeFormat.format(message.sentAtMs)}</time>
+              </div>
+              <p class="text">${message.text}</p>
+            </li>`,
+          )}
+        </ul>
+        ${this.messages.length === 0
+          ? html`<p class="hint">No messages yet. Say hello: messages vanish after 30 minutes.</p>`
+          : nothing}
+      </div>
+      <div class="visually-hidden" aria-live="polite">${this.announcement}</div>
+    `;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!changed.has('messages')) return;
+    const previous = changed.get('messages');
+    const added = previous === undefined ? [] : newMessages(previous, this.messages);
+    const list = this.list;
+    const isAtBottom = list === null || list.scrollHeight - list.scrollTop - list.clientHeight <= BOTTOM_SLACK_PX;
+    this.shouldFollow = isAtBottom || added.some((message) => message.isOwn);
+    this.announcement = announce(added.filter((message) => !message.isOwn));
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('messages') && this.shouldFollow && this.list !== null) {
+      this.list.scrollTop = this.list.scrollHeight;
+    }
+  }
+}
+
+function newMessages(previous: readonly ShownMessage[], current: readonly ShownMessage[]): ShownMessage[] {
+  const known = new Set(previous.map((message) => message.id));
+  return current.filter((message) => !known.has(message.id));
+}
+
+function announce(fromOthers: readonly ShownMessage[]): string {
+  if (fromOthers.length === 0) return '';
+  if (fromOthers.length > MAX_ANNOUNCED) return `${fromOthers.length} new messages`;
+  return fromOthers.map((message) => `${message.username}, ${message.distanceLabel}: ${message.text}`).join('. ');
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'nt-messages': NtMessages;
+  }
+}

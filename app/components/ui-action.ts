@@ -1,0 +1,28 @@
+/**
+ * What a component asks for: the one event every NearTalk component dispatches. It
+ * bubbles (composed, through shadow roots) up to nt-app, whose session controller
+ * performs it. The event is cancelable: the controller cancels it when the session
+ * refuses the action, so a form can keep what the person typed.
+ */
+
+export type UiAction =
+  | { readonly kind: 'request-location' }
+  | { readonly kind: 'set-username'; readonly name: string }
+  | { readonly kind: 'set-radius'; readonly radiusM: number }
+  | { readonly kind: 'send'; readonly text: string };
+
+export class UiActionEvent extends Event {
+  static readonly eventName = 'nt-action';
+  readonly action: UiAction;
+
+  constructor(action: UiAction) {
+    super(UiActionEvent.eventName, { bubbles: true, composed: true, cancelable: true });
+    this.action = action;
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'nt-action': UiActionEvent;
+  }
+}

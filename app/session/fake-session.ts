@@ -1,0 +1,230 @@
+/**
+ * A pretend session for `?demo`: in-memory state and timers that walk through every
+ * screen without geolocation, relay or peers, so a person or a test can see the whole UI.
+ * `?demo=denied` and `?demo=unavailable` end the location step in those states;
+ * `?demo=offline` keeps the relay unreachable. Used by main.ts only.
+ */
+
+import { AuthorRateLimit } from '../core/author-rate-limit.ts';
+import { isSendableText, MAX_MESSAGE_CHARS, type DropReason } from '../core/chat-message.ts';
+import { formatDistance } from '../core/position.ts';
+import { OwnUsername } from '../core/username.ts';
+import { DEFAULT_RADIUS_M, isInMutualRange, isValidRadius } from '../core/visibility.ts';
+import type { ShownMessage, SessionState, SessionView } from './session-state.ts';
+
+export type DemoMode = 'normal' | 'denied' | 'unavailable' | 'offline';
+
+/** The mode named by `?demo=…`; anything unknown is the normal flow. */
+export function parseDemoMode(value: string): DemoMode {
+  return value === 'denied' || value === 'unavailable' || value === 'offline' ? value : 'normal';
+}
+
+interface FakePeer {
+  readonly key: string;
+  readonly username: string;
+  readonly distanceM: number;
+  readonly radiusM: number;
+  readonly isDirect: boolean;
+}
+
+/** Placed so that the default 500 m shows two people, 100 m nobody, 2 km everyone. */
+const PEOPLE: readonly FakePeer[] = [
+  { key: 'demo-ana', username: 'Ana', distanceM: 180, radiusM: 1_000, isDirect: true },
+  { key: 'demo-bilal', username: 'Bilal', distanceM: 420, radiusM: 2_000, isDirect: true },
+  { key: 'demo-chen', username: 'Chen', distanceM: 760, radiusM: 1_500, isDirect: false },
+  { key: 'demo-dora', username: 'Dóra', distanceM: 1_380, radiusM: 2_000, isDirect: true },
+];
+const UNREACHABLE: FakePeer = { key: 'demo-farid', username: 'Farid', distanceM: 310, radiusM: 2_000, isDirect: false };
+/** A few pretend drops, so the debug panel has something to show. */
+const DEMO_DROPS = {
+  malformed: 0,
+  'bad-signature': 1,
+  'too-long': 0,
+  future: 0,
+  expired: 2,
+  'out-of-range': 0,
+  'rate-limited': 0,
+  'username-changes': 0,
+} as const satisfies Record<DropReason, number>;
+const REPLIES = ['Hi! I am by the fountain.', 'Sounds good, see you around.', 'Nice to meet someone nearby.'] as const;
+
+interface LoggedMessage extends ShownMessage {
+  /** Null for one's own messages. */
+  readonly author: FakePeer | null;
+}
+
+export interface FakeSessionOptions {
+  readonly mode?: DemoMode;
+  /** Pause before each pretend answer (location fix, relay, replies). */
+  readonly stepDelayMs?: number;
+  readonly now?: () => number;
+}
+
+export class FakeSession implements SessionView {
+  private readonly mode: DemoMode;
+  private readonly stepDelayMs: number;
+  private readonly now: () => number;
+  private readonly listeners = new Set<() => void>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly ownName = new OwnUsername();
+  private readonly rateLimit = new AuthorRateLimit(1);
+  private log: LoggedMessage[] = [];
+  private nextId = 1;
+  private current: SessionState;
+
+  constructor(options: FakeSessionOptions = {}) {
+    this.mode = options.mode ?? 'normal';
+    this.stepDelayMs = options.stepDelayMs ?? 600;
+    this.now = options.now ?? Date.now;
+    this.current = {
+      phase: 'intro',
+      relay: 'connecting',
+      username: null,
+      usernameChangesLeft: this.ownName.changesLeft,
+      usernameError: null,
+      radiusM: DEFAULT_RADIUS_M,
+      nearby: [],
+      unreachable: [],
+      messages: [],
+      sendError: null,
+      directLinks: 0,
+      dropped: DEMO_DROPS,
+    };
+    this.later(() => this.update({ relay: this.mode === 'offline' ? 'reconnecting' : 'connected' }));
+  }
+
+  get state(): SessionState {
+    return this.current;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Listeners currently subscribed (tests check that hosts release theirs). */
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  requestLocation(): void {
+    const { phase } = this.current;
+    if (phase !== 'intro' && phase !== 'location-denied' && phase !== 'location-unavailable') return;
+    this.update({ phase: 'locating' });
+    this.later(() => {
+      if (this.mode === 'denied') this.update({ phase: 'location-denied' });
+      else if (this.mode === 'unavailable') this.update({ phase: 'location-unavailable' });
+      else this.update({ phase: this.ownName.current === undefined ? 'username' : 'chat' });
+    });
+  }
+
+  setUsername(name: string): void {
+    const { phase } = this.current;
+    if (phase !== 'username' && phase !== 'chat') return;
+    const result = this.ownName.set(name);
+    if (!result.ok) {
+      this.update({ usernameError: result.reason });
+      return;
+    }
+    if (phase === 'username') this.seedConversation();
+    this.update({
+      phase: 'chat',
+      username: result.username,
+      usernameChangesLeft: this.ownName.changesLeft,
+      usernameError: null,
+      ...this.neighbourhood(this.current.radiusM),
+    });
+  }
+
+  setRadius(radiusM: number): void {
+    if (!isValidRadius(radiusM)) return;
+    this.update({ radiusM, ...this.neighbourhood(radiusM) });
+  }
+
+  send(text: string): void {
+    const username = this.ownName.current;
+    if (this.current.phase !== 'chat' || username === undefined) return;
+    if (!isSendableText(text)) {
+      const reason = text.trim() === '' ? 'Write something first.' : `A message has at most ${MAX_MESSAGE_CHARS} characters.`;
+      this.update({ sendError: reason });
+      return;
+    }
+    const sentAtMs = this.now();
+    if (!this.rateLimit.allow('self', sentAtMs)) {
+      this.update({ sendError: 'You can send 10 messages a minute. Wait a moment, then send again.' });
+      return;
+    }
+    this.log.push(this.message(null, username, text, sentAtMs));
+    this.update({ sendError: null, ...this.neighbourhood(this.current.radiusM) });
+    this.later(() => this.replyFromNearest(), 2);
+  }
+
+  /** Cancels the pretend timers and forgets listeners. */
+  dispose(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.listeners.clear();
+  }
+
+  private seedConversation(): void {
+    const nowMs = this.now();
+    const [ana, bilal, chen] = PEOPLE;
+    if (ana === undefined || bilal === undefined || chen === undefined) return;
+    this.log = [
+      this.message(ana, ana.username, 'Anyone else at the Saturday market?', nowMs - 6 * 60_000),
+      this.message(chen, chen.username, 'Street band playing by the fountain!', nowMs - 4 * 60_000),
+      this.message(bilal, bilal.username, 'The bakery on the corner still has bread.', nowMs - 2 * 60_000),
+    ];
+  }
+
+  private replyFromNearest(): void {
+    const person = PEOPLE.find((peer) => this.isVisible(peer, this.current.radiusM));
+    if (person === undefined) return;
+    const text = REPLIES[this.nextId % REPLIES.length] ?? REPLIES[0];
+    this.log.push(this.message(person, person.username, text, this.now()));
+    this.update(this.neighbourhood(this.current.radiusM));
+  }
+
+  private message(author: FakePeer | null, username: string, text: string, sentAtMs: number): LoggedMessage {
+    const distanceLabel = author === null ? 'you' : formatDistance(author.distanceM);
+    return { id: `demo-${this.nextId++}`, author, username, text, distanceLabel, isOwn: author === null, sentAtMs };
+  }
+
+  private isVisible(peer: FakePeer, radiusM: number): boolean {
+    return isInMutualRange(peer.distanceM, radiusM, peer.radiusM);
+  }
+
+  /** Everything that follows from the radius: who is in range, and whose messages show. */
+  private neighbourhood(radiusM: number): Pick<SessionState, 'nearby' | 'unreachable' | 'messages' | 'directLinks'> {
+    const nearby = PEOPLE.filter((peer) => this.isVisible(peer, radiusM)).map((peer) => ({
+      key: peer.key,
+      username: peer.username,
+      distanceLabel: formatDistance(peer.distanceM),
+      isDirect: peer.isDirect,
+    }));
+    const isUnreachableNear = this.isVisible(UNREACHABLE, radiusM);
+    return {
+      nearby,
+      unreachable: isUnreachableNear ? [{ key: UNREACHABLE.key, label: UNREACHABLE.username }] : [],
+      messages: this.log
+        .filter((entry) => entry.author === null || this.isVisible(entry.author, radiusM))
+        .map(({ author: _author, ...shown }) => shown),
+      directLinks: nearby.filter((person) => person.isDirect).length,
+    };
+  }
+
+  private update(change: Partial<SessionState>): void {
+    this.current = { ...this.current, ...change };
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  private later(step: () => void, steps = 1): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      step();
+    }, this.stepDelayMs * steps);
+    this.timers.add(timer);
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The UI through its accessible names, driven by the pretend session (`?demo`): every
+ * screen, the chat controls, text rendered as text, and the username change limit.
+ */
+
+import type { Page } from '@playwright/test';
+import { expect, test } from '../fixture/relay-fixture.ts';
+
+/** Opens the demo and goes through location and username to the chat. */
+async function joinDemo(page: Page, username = 'Zoë'): Promise<void> {
+  await page.goto('/?demo');
+  await page.getByRole('button', { name: 'Allow location' }).click();
+  await page.getByRole('textbox', { name: 'Username' }).fill(username);
+  await page.getByRole('button', { name: 'Join' }).click();
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible();
+}
+
+test('walks from the intro through location and username to the chat', async ({ page }) => {
+  await page.goto('/?demo');
+  const status = page.getByRole('status');
+  await expect(status).toHaveText('Connected to relay');
+  await expect(page.getByText('the relay that introduces you to them sees only a ~1 km area')).toBeVisible();
+  await expect(page.getByText('Messages vanish after 30 minutes')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Allow location' }).click();
+  await expect(page.getByText('Finding your position…')).toBeVisible();
+  await expect(status).toBeVisible();
+
+  const username = page.getByRole('textbox', { name: 'Username' });
+  await expect(username).toBeFocused();
+  await page.getByRole('button', { name: 'Join' }).click();
+  await expect(page.getByRole('alert')).toHaveText('A username needs at least 3 characters.');
+
+  await username.fill('Zoë');
+  await username.press('Enter');
+  const messageBox = page.getByRole('textbox', { name: 'Message' });
+  await expect(messageBox).toBeFocused();
+  await expect(messageBox).toHaveAttribute('maxlength', '500');
+  await expect(status).toHaveText('Connected to relay · 2 peers');
+
+  const nearby = page.getByRole('list', { name: 'Nearby' }).getByRole('listitem');
+  await expect(nearby).toHaveCount(2);
+  await expect(nearby.first()).toContainText('Ana');
+  await expect(nearby.first()).toContainText('~200 m');
+  await expect(page.getByText('Could not connect directly to 1 nearby person')).toBeVisible();
+
+  const messages = page.getByRole('list', { name: 'Messages' }).getByRole('listitem');
+  await expect(messages).toHaveCount(2);
+  await expect(messages.last()).toContainText('Bilal');
+  await expect(messages.last()).toContainText('~400 m');
+});
+
+test('sends with Enter, clears the box, skips blank messages, and shows the newest last', async ({ page }) => {
+  await joinDemo(page);
+  const messageBox = page.getByRole('textbox', { name: 'Message' });
+  const messages = page.getByRole('list', { name: 'Messages' }).getByRole('listitem');
+  await expect(messages).toHaveCount(2);
+
+  await messageBox.fill('   ');
+  await messageBox.press('Enter');
+  await expect(messages).toHaveCount(2);
+
+  await messageBox.fill('Hello, square!');
+  await messageBox.press('Enter');
+  await expect(messages).toHaveCount(3);
+  await expect(messages.last()).toContainText('Zoë');
+  await expect(messages.last()).toContainText('Hello, square!');
+  await expect(messages.last()).toContainText('you');
+  await expect(messageBox).toHaveValue('');
+
+  await messageBox.fill('With the button');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(messages.nth(3)).toContainText('With the button');
+  // The pretend neighbours answer, and a screen reader hears it.
+  await expect(messages.last()).toContainText('Ana');
+  await expect(page.locator('nt-messages [aria-live="polite"]')).toContainText('Ana');
+});
+
+test('renders message text as text, never as markup', async ({ page }) => {
+  page.on('dialog', (dialog) => {
+    throw new Error(`unexpected dialog: ${dialog.message()}`);
+  });
+  await joinDemo(page, 'Mallory');
+  const markup = '<img src=x onerror=alert(1)>';
+  await page.getByRole('textbox', { name: 'Message' }).fill(markup);
+  await page.getByRole('button', { name: 'Send' }).click();
+
+  const list = page.getByRole('list', { name: 'Messages' });
+  await expect(list.getByText(markup, { exact: true })).toBeVisible();
+  await expect(list.locator('img')).toHaveCount(0);
+});
+
+test('the radius slider shows its value and changes who is nearby', async ({ page }) => {
+  await joinDemo(page);
+  const slider = page.getByRole('slider', { name: 'Radius' });
+  await expect(slider).toHaveValue('500');
+  await expect(slider).toHaveAttribute('aria-valuetext', '500 m');
+  await expect(slider).toHaveAttribute('min', '100');
+  await expect(slider).toHaveAttribute('max', '2000');
+  await expect(slider).toHaveAttribute('step', '50');
+  const nearby = page.getByRole('list', { name: 'Nearby' }).getByRole('listitem');
+  const hint = page.getByText('Nobody in range yet — widen your radius to reach more people.');
+
+  await slider.focus();
+  await slider.press('ArrowRight');
+  await expect(slider).toHaveAttribute('aria-valuetext', '550 m');
+  await expect(page.getByText('550 m', { exact: true })).toBeVisible();
+
+  await slider.fill('100');
+  await expect(nearby).toHaveCount(0);
+  await expect(hint).toBeVisible();
+  await expect(page.getByRole('status')).toHaveText('Connected to relay');
+
+  await slider.fill('1500');
+  await expect(slider).toHaveAttribute('aria-valuetext', '1.5 km');
+  await expect(page.getByText('1.5 km', { exact: true })).toBeVisible();
+  await expect(nearby).toHaveCount(4);
+  await expect(hint).toBeHidden();
+});
+
+test('allows three username changes and refuses the fourth', async ({ page }) => {
+  await joinDemo(page, 'Zoë');
+  await page.locator('summary', { hasText: 'Change username' }).click();
+  const newName = page.getByRole('textbox', { name: 'New username' });
+  const change = page.getByRole('button', { name: 'Change username' });
+  await expect(page.getByText('3 changes left')).toBeVisible();
+
+  for (const [name, left] of [
+    ['Zoë two', '2 changes left'],
+    ['Zoë three', '1 change left'],
+    ['Zoë four', 'No changes left'],
+  ] as const) {
+    await newName.fill(name);
+    await change.click();
+    await expect(page.getByText(left)).toBeVisible();
+    await expect(newName).toHaveValue('');
+    await expect(page.getByText(`You are ${name}`)).toBeVisible();
+  }
+
+  await newName.fill('Zoë five');
+  await change.click();
+  await expect(page.getByRole('alert')).toHaveText('You have used all 3 username changes for this session.');
+  await expect(newName).toHaveValue('Zoë five');
+  await expect(page.getByText('You are Zoë four')).toBeVisible();
+});
+
+test('the debug panel lists the dropped counters', async ({ page }) => {
+  await joinDemo(page);
+  await expect(page.getByText('Dropped: bad-signature')).toBeHidden();
+  await page.getByText('Debug', { exact: true }).click();
+  await expect(page.getByText('Dropped: bad-signature')).toBeVisible();
+  await expect(page.getByText('Dropped: expired')).toBeVisible();
+});
+
+test('explains a refused location and offers to try again', async ({ page }) => {
+  await page.goto('/?demo=denied');
+  await page.getByRole('button', { name: 'Allow location' }).click();
+  await expect(page.getByRole('heading', { name: 'Location is blocked' })).toBeVisible();
+  await expect(page.getByText('Set Location to Allow')).toBeVisible();
+  const retry = page.getByRole('button', { name: 'Try again' });
+  await expect(retry).toBeFocused();
+  await expect(page.getByRole('status')).toBeVisible();
+
+  await retry.click();
+  await expect(page.getByText('Finding your position…')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible();
+});
+
+test('explains a missing position and offers to try again', async ({ page }) => {
+  await page.goto('/?demo=unavailable');
+  await page.getByRole('button', { name: 'Allow location' }).click();
+  await expect(page.getByRole('heading', { name: 'Your position could not be found' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible();
+});
+
+test('the status says when the relay is unreachable', async ({ page }) => {
+  await page.goto('/?demo=offline');
+  await expect(page.getByRole('status')).toHaveText('Relay unreachable — reconnecting');
+});
