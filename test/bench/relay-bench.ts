@@ -1,0 +1,151 @@
+/**
+ * `npm run bench:relay`: the NearTalk relay against the y-webrtc and PeerJS signaling
+ * servers, same load, same run. Servers run as child processes on core 0, this load
+ * generator on core 1. Prints a table with targets and writes results/relay-latest.json.
+ */
+
+import { execFileSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseBenchArgs, SERVER_KINDS, SERVER_LABELS, USAGE, UsageError, type BenchConfig, type ServerKind } from './bench-config.ts';
+import { buildRows, evaluate } from './comparison.ts';
+import { measureIdleMemory } from './idle-memory.ts';
+import { measureLatency } from './latency.ts';
+import { measurePresence } from './presence.ts';
+import { readAffinity } from './proc-stats.ts';
+import { attempt, valueOf, writeReport, type Environment, type ServerResults } from './results.ts';
+import { LOAD_CORE, ProcessTracker, SERVER_CORE } from './server-process.ts';
+import { SERVER_NOTES } from './servers.ts';
+import { renderTable } from './table.ts';
+import { measureThroughput } from './throughput.ts';
+import { describeIdle, describeLatency, describePresence, describeThroughput } from './progress.ts';
+
+/** Other processes' CPU in a window above which the figures are flagged as disturbed. */
+const OTHER_CPU_WARNING_CORES = 0.05;
+const RESULTS_PATH = fileURLToPath(new URL('./results/relay-latest.json', import.meta.url));
+
+/** Pins every thread of this process (and threads it starts later) to the load core. */
+function pinToLoadCore(): void {
+  execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
+  const affinity = readAffinity(process.pid);
+  if (affinity !== String(LOAD_CORE)) throw new Error(`could not pin the load generator to core ${LOAD_CORE} (got ${affinity})`);
+}
+
+function environment(): Environment {
+  return {
+    node: process.version,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    loadAverageAtStart: loadavg(),
+    serverCore: SERVER_CORE,
+    loadGeneratorCore: LOAD_CORE,
+  };
+}
+
+async function runAll(config: BenchConfig, tracker: ProcessTracker): Promise<Partial<Record<ServerKind, ServerResults>>> {
+  const results: Partial<Record<ServerKind, ServerResults>> = {};
+  for (const kind of config.servers) results[kind] = {};
+  const each = async (title: string, run: (kind: ServerKind, server: ServerResults) => Promise<string>): Promise<void> => {
+    log(`\n${title}`);
+    for (const kind of config.servers) {
+      const server = results[kind];
+      if (server === undefined) continue;
+      log(`  ${SERVER_LABELS[kind].padEnd(15)} ${await run(kind, server)}`);
+    }
+  };
+  await each(`1. Idle memory: ${config.idleCounts.join(' / ')} connections`, async (kind, server) => {
+    server.idle = await attempt(() => measureIdleMemory(kind, config, tracker));
+    return describeIdle(server.idle);
+  });
+  const flood = `${config.throughputPairs} pairs, ${config.signalsInFlight} signals in flight per client`;
+  await each(`2. Throughput: ${flood} (NearTalk rate limits raised: raw forwarding)`, async (kind, server) => {
+    server.throughput = await attempt(() => measureThroughput(kind, config, tracker));
+    return describeThroughput(server.throughput);
+  });
+  await each(`3. Latency: ${config.latencyPairs} pairs, one signal per client per second`, async (kind, server) => {
+    server.latency = await attempt(() => measureLatency(kind, config, tracker));
+    return describeLatency(server.latency);
+  });
+  await each(`4. Presence: ${config.presencePeers} peers in one cell, ${config.presenceRounds} rounds`, async (kind, server) => {
+    server.presence = await attempt(() => measurePresence(kind, config, tracker));
+    return describePresence(server.presence);
+  });
+  return results;
+}
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function main(): Promise<number> {
+  let config: BenchConfig | null;
+  try {
+    config = parseBenchArgs(process.argv.slice(2));
+  } catch (err: unknown) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (config === null) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  pinToLoadCore();
+  const tracker = new ProcessTracker();
+  const interrupt = (signal: NodeJS.Signals): void => {
+    process.stderr.write(`\n${signal}: stopping the servers this bench started\n`);
+    void tracker.stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+
+  const startedAt = new Date();
+  const env = environment();
+  const command = `npm run bench:relay${config.isQuick ? ' -- --quick' : ''}`;
+  log(`NearTalk relay bench${config.isQuick ? ' (quick)' : ''}: ${env.cpuModel}, ${env.cores} cores, Node ${env.node}`);
+  log(`servers pinned to core ${SERVER_CORE}, load generator to core ${LOAD_CORE}; load average ${env.loadAverageAtStart.map((load) => load.toFixed(2)).join(' ')}`);
+  try {
+    const servers = await runAll(config, tracker);
+    const rows = buildRows(config, servers).map(evaluate);
+    log(`\n${renderTable(rows)}\n`);
+    log('How each server ran:');
+    for (const kind of SERVER_KINDS) log(`  ${SERVER_LABELS[kind]}: ${SERVER_NOTES[kind]}`);
+    const presenceNotes = config.servers.flatMap((kind) => {
+      const outcome = servers[kind]?.presence;
+      return outcome?.ok === true && outcome.value !== null ? [`  ${SERVER_LABELS[kind]}: ${outcome.value.measured}`] : [];
+    });
+    if (presenceNotes.length > 0) log(`Presence, what was measured (PeerJS has no presence: n/a):\n${presenceNotes.join('\n')}`);
+    const busiestOthers = Math.max(
+      0,
+      ...config.servers.flatMap((kind) => {
+        const server = servers[kind];
+        return [valueOf(server?.throughput)?.cpu.otherCores ?? 0, valueOf(server?.latency)?.cpu.otherCores ?? 0];
+      }),
+    );
+    if (busiestOthers > OTHER_CPU_WARNING_CORES) {
+      log(
+        `\nWARNING: other processes used up to ${(busiestOthers * 100).toFixed(0)} % of a core during a measurement ` +
+          'window; throughput and latency figures are disturbed. Rerun on a quiet machine.',
+      );
+    }
+    writeReport(RESULTS_PATH, {
+      startedAt: startedAt.toISOString(),
+      durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
+      command,
+      config,
+      environment: env,
+      serverNotes: SERVER_NOTES,
+      servers,
+      comparison: rows,
+    });
+    log(`\nWrote ${RESULTS_PATH} in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s.`);
+    const failed = config.servers.some((kind) => Object.values(servers[kind] ?? {}).some((outcome) => !outcome.ok));
+    return failed ? 1 : 0;
+  } finally {
+    await tracker.stopAll();
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+  }
+}
+
+process.exitCode = await main();
