@@ -5,8 +5,7 @@
  */
 
 import './components/nt-app.ts';
-import { chooseRelayUrl } from './core/relay-url.ts';
-import { createRelayProbeSession } from './session/relay-probe-session.ts';
+import { createSession } from './session/create-session.ts';
 import type { SessionView } from './session/session-state.ts';
 
 async function createSessionView(pageUrl: string): Promise<SessionView> {
@@ -15,9 +14,7 @@ async function createSessionView(pageUrl: string): Promise<SessionView> {
     const { FakeSession, parseDemoMode } = await import('./session/fake-session.ts');
     return new FakeSession({ mode: parseDemoMode(demo) });
   }
-  const choice = chooseRelayUrl(pageUrl, import.meta.env.VITE_RELAY_URL);
-  for (const reason of choice.ignored) console.warn(`relay URL: ignoring an override: ${reason}`);
-  return createRelayProbeSession(choice.url);
+  return createSession(pageUrl, import.meta.env.VITE_RELAY_URL);
 }
 
 const app = document.createElement('nt-app');

@@ -34,7 +34,7 @@ export type PeerFrame =
   | { readonly type: 'presence'; readonly v: number; readonly presence: PresenceClaim }
   | { readonly type: 'chat'; readonly message: ChatMessage }
   /** Inbound items are raw: each is parsed and checked on its own, so one bad item spoils only itself. */
-  | { readonly type: 'history'; readonly items: readonly (JsonValue | ChatMessage)[] }
+  | { readonly type: 'history'; readonly messages: readonly (JsonValue | ChatMessage)[] }
   | { readonly type: 'negotiate'; readonly data: JsonValue };
 
 /**
@@ -80,7 +80,7 @@ export function parsePeerFrame(text: unknown): PeerFrameResult {
     case 'history': {
       const items = value['messages'];
       if (!Array.isArray(items) || items.length > MAX_HISTORY_CHUNK) return drop('malformed');
-      return { ok: true, frame: { type: 'history', items } };
+      return { ok: true, frame: { type: 'history', messages: items } };
     }
     case 'negotiate': {
       const data = value['data'];

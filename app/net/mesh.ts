@@ -15,6 +15,13 @@ import { PeerLink } from './peer-link.ts';
 export const DEFAULT_LINK_BUDGET = 16;
 /** How long a peer that said "busy" or failed to connect is left alone. */
 const RETRY_AFTER_MS = 60_000;
+/**
+ * How long the peer with the larger relay id waits for the other to dial before dialing
+ * itself. Both dialing at once is handled by perfect negotiation, but Chromium then
+ * sometimes never emits ICE candidates for the polite side's answer (the candidates of
+ * its rolled-back offer are lost), so the first contact avoids glare on purpose.
+ */
+const DIAL_YIELD_MS = 2_500;
 
 /** One direct neighbour, once it has said who it is. */
 export interface Neighbour {
@@ -29,7 +36,7 @@ export interface MeshEvents {
   /** A neighbour's link closed (or was dropped as a duplicate). */
   onNeighbourGone(linkKey: string): void;
   /** A chat or history frame from a neighbour. */
-  onChatFrame(neighbour: Neighbour, frame: Extract<PeerFrame, { type: 'chat' | 'history' }>): void;
+  onChatFrame(neighbour: Neighbour, frame: Extract<PeerFrame, { type: 'chat' | 'history' }>): Promise<void>;
   /** Something a neighbour sent was dropped. */
   onDrop(reason: DropReason): void;
   /** The number of links or unreachable peers changed. */
@@ -51,7 +58,24 @@ interface LinkEntry {
   readonly key: string;
   readonly link: PeerLink;
   presence: PresenceClaim | null;
+  /**
+   * Frames are handled one after another: a presence claim is verified (asynchronously)
+   * before the chat frames sent after it are judged against it.
+   */
+  queue: Promise<void>;
+  queuedFrames: number;
+  /**
+   * Frames for this neighbour held back until our first presence claim (signed
+   * asynchronously) has gone out, so the neighbour always knows who we are before it
+   * judges our chat; null once it has.
+   */
+  outbox: string[] | null;
 }
+
+/** Frames waiting on one link before further ones are dropped (a flood must not grow memory). */
+const MAX_QUEUED_FRAMES = 1_000;
+/** Frames held for a neighbour until our presence is out (history is sent in chunks of 20). */
+const MAX_OUTBOX_FRAMES = 100;
 
 const linkKeyOf = (localId: PeerId, remoteId: PeerId): string => `${localId}|${remoteId}`;
 
@@ -62,6 +86,10 @@ export class Mesh {
   /** Relay ids not to dial before the given time (busy, or failed). */
   private readonly backoffUntil = new Map<PeerId, number>();
   private readonly unreachableIds = new Set<PeerId>();
+  /** When each candidate was first heard of (for DIAL_YIELD_MS). */
+  private readonly firstSeenAt = new Map<PeerId, number>();
+  private dialTimer: ReturnType<typeof setTimeout> | undefined;
+  private dialTimerDueMs = Number.POSITIVE_INFINITY;
   private localId: PeerId | null = null;
   private iceServers: readonly IceServer[] = [];
   private myHome = '';
@@ -71,9 +99,13 @@ export class Mesh {
     if (!Number.isInteger(options.budget) || options.budget < 1) throw new TypeError('budget must be a positive integer');
   }
 
-  /** Links opened or accepted beyond the budget are refused past this many. */
+  /**
+   * Most links, dialed and accepted together. We dial only up to the budget; accepting up
+   * to twice that leaves room for newcomers, whose dials would otherwise all be refused
+   * once everyone is at the budget (the overlay would split).
+   */
   get hardCap(): number {
-    return Math.max(this.options.budget * 2, this.options.budget + 4);
+    return this.options.budget * 2;
   }
 
   /** Number of open links. */
@@ -114,18 +146,24 @@ export class Mesh {
   /** The relay's answer to a join: the present peers in our cells. */
   setCandidates(peers: readonly PeerPresence[]): void {
     this.candidates.clear();
-    for (const peer of peers) this.candidates.set(peer.id, peer.home);
+    for (const peer of peers) this.rememberCandidate(peer);
     this.dial();
   }
 
   addCandidate(peer: PeerPresence): void {
-    this.candidates.set(peer.id, peer.home);
+    this.rememberCandidate(peer);
     this.dial();
   }
 
   removeCandidate(id: PeerId): void {
     // The relay losing sight of a peer says nothing about our direct link to it.
     this.candidates.delete(id);
+    this.firstSeenAt.delete(id);
+  }
+
+  private rememberCandidate(peer: PeerPresence): void {
+    this.candidates.set(peer.id, peer.home);
+    if (!this.firstSeenAt.has(peer.id)) this.firstSeenAt.set(peer.id, this.options.now());
   }
 
   /** A relay signal from `from`: for an existing link, a new incoming link, or a refusal. */
@@ -154,28 +192,60 @@ export class Mesh {
   /** Sends a frame to one neighbour; false if its link cannot take it now. */
   sendTo(linkKey: string, frame: PeerFrame): boolean {
     const entry = this.links.get(linkKey);
-    return entry !== undefined && entry.link.send(JSON.stringify(frame));
+    if (entry === undefined) return false;
+    if (entry.outbox === null) return entry.link.send(JSON.stringify(frame));
+    if (entry.outbox.length >= MAX_OUTBOX_FRAMES) return false;
+    entry.outbox.push(JSON.stringify(frame));
+    return true;
   }
 
-  /** Closes every link. */
+  /** Closes every link and clears the dial timer. */
   dispose(): void {
+    clearTimeout(this.dialTimer);
+    this.dialTimer = undefined;
+    this.localId = null;
     for (const entry of [...this.links.values()]) entry.link.close();
     this.links.clear();
   }
 
   /** Opens links to candidates, same home cell first, while under the budget. */
   private dial(): void {
-    if (this.localId === null || this.myClaim === null) return;
+    const localId = this.localId;
+    if (localId === null || this.myClaim === null) return;
     const nowMs = this.options.now();
     const linkedIds = new Set([...this.links.values()].map((entry) => entry.link.remoteId));
     const ordered = [...this.candidates.entries()].sort(
       ([, homeA], [, homeB]) => Number(homeB === this.myHome) - Number(homeA === this.myHome),
     );
+    let nextCheckMs = Number.POSITIVE_INFINITY;
     for (const [id] of ordered) {
-      if (this.links.size >= this.options.budget) return;
-      if (linkedIds.has(id) || (this.backoffUntil.get(id) ?? 0) > nowMs) continue;
+      if (this.links.size >= this.options.budget) break;
+      const notBeforeMs = Math.max(
+        this.backoffUntil.get(id) ?? 0,
+        id < localId ? (this.firstSeenAt.get(id) ?? nowMs) + DIAL_YIELD_MS : 0,
+      );
+      if (linkedIds.has(id)) continue;
+      if (notBeforeMs > nowMs) {
+        nextCheckMs = Math.min(nextCheckMs, notBeforeMs);
+        continue;
+      }
       this.openLink(id);
     }
+    this.scheduleDial(nextCheckMs);
+  }
+
+  /** Keeps one timer for the next candidate that may be dialed later. */
+  private scheduleDial(atMs: number): void {
+    if (atMs === this.dialTimerDueMs) return;
+    clearTimeout(this.dialTimer);
+    this.dialTimer = undefined;
+    this.dialTimerDueMs = atMs;
+    if (atMs === Number.POSITIVE_INFINITY) return;
+    this.dialTimer = setTimeout(() => {
+      this.dialTimer = undefined;
+      this.dialTimerDueMs = Number.POSITIVE_INFINITY;
+      this.dial();
+    }, Math.max(0, atMs - this.options.now()));
   }
 
   private openLink(remoteId: PeerId): LinkEntry {
@@ -194,10 +264,10 @@ export class Mesh {
         void this.sendPresence(entry);
         this.options.events.onLinksChanged();
       },
-      onFrame: (text) => void this.receiveFrame(entry, text),
+      onFrame: (text) => this.enqueueFrame(entry, text),
       onClose: (state) => this.forget(entry, state),
     });
-    const entry: LinkEntry = { key, link, presence: null };
+    const entry: LinkEntry = { key, link, presence: null, queue: Promise.resolve(), queuedFrames: 0, outbox: [] };
     this.links.set(key, entry);
     return entry;
   }
@@ -220,6 +290,23 @@ export class Mesh {
     const payload = presencePayload(claim, entry.link.localId, entry.link.remoteId);
     const signature = await this.options.signText(payload);
     entry.link.send(JSON.stringify({ type: 'presence', v: PEER_PROTOCOL_VERSION, presence: { ...claim, signature } } satisfies PeerFrame));
+    const held = entry.outbox ?? [];
+    entry.outbox = null;
+    for (const text of held) entry.link.send(text);
+  }
+
+  private enqueueFrame(entry: LinkEntry, text: string): void {
+    if (entry.queuedFrames >= MAX_QUEUED_FRAMES) {
+      this.options.events.onDrop('rate-limited');
+      return;
+    }
+    entry.queuedFrames += 1;
+    entry.queue = entry.queue
+      .then(() => this.receiveFrame(entry, text))
+      .catch((err: unknown) => console.warn('a peer frame could not be handled:', err instanceof Error ? err.message : String(err)))
+      .finally(() => {
+        entry.queuedFrames -= 1;
+      });
   }
 
   private async receiveFrame(entry: LinkEntry, text: string): Promise<void> {
@@ -240,7 +327,7 @@ export class Mesh {
       case 'history': {
         // Chat from a link that has not said who it is yet is dropped: we cannot judge its range.
         if (entry.presence === null) return this.options.events.onDrop('malformed');
-        this.options.events.onChatFrame({ linkKey: entry.key, remoteId: entry.link.remoteId, presence: entry.presence }, frame);
+        await this.options.events.onChatFrame({ linkKey: entry.key, remoteId: entry.link.remoteId, presence: entry.presence }, frame);
         return;
       }
       default:

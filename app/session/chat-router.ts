@@ -57,7 +57,7 @@ export class ChatRouter {
       await this.accept(frame.message, from.linkKey);
       return;
     }
-    for (const item of frame.items) {
+    for (const item of frame.messages) {
       const message = parseChatMessage(item);
       if (typeof message === 'string') this.options.onDrop(message);
       else await this.accept(message, from.linkKey);
@@ -86,7 +86,7 @@ export class ChatRouter {
       .filter((message) => message.author !== neighbour.presence.key && this.concerns(message, neighbour))
       .slice(-MAX_HISTORY_MESSAGES);
     for (let start = 0; start < relevant.length; start += MAX_HISTORY_CHUNK) {
-      this.options.sendTo(neighbour.linkKey, { type: 'history', items: relevant.slice(start, start + MAX_HISTORY_CHUNK) });
+      this.options.sendTo(neighbour.linkKey, { type: 'history', messages: relevant.slice(start, start + MAX_HISTORY_CHUNK) });
     }
   }
 

@@ -15,7 +15,7 @@ import { Mesh, type Neighbour } from '../net/mesh.ts';
 import { SignalingClient } from '../net/signaling-client.ts';
 import { ChatRouter } from './chat-router.ts';
 import { GeoTracker } from './geo-tracker.ts';
-import type { NearbyPerson, SessionPhase, SessionState, SessionView, ShownMessage } from './session-state.ts';
+import { NO_DROPS, type NearbyPerson, type SessionPhase, type SessionState, type SessionView, type ShownMessage } from './session-state.ts';
 
 export interface SessionConfig {
   readonly relayUrl: string;
@@ -23,16 +23,6 @@ export interface SessionConfig {
   readonly iceTransportPolicy?: RTCIceTransportPolicy;
 }
 
-const NO_DROPS: Readonly<Record<DropReason, number>> = {
-  malformed: 0,
-  'bad-signature': 0,
-  'too-long': 0,
-  future: 0,
-  expired: 0,
-  'out-of-range': 0,
-  'rate-limited': 0,
-  'username-changes': 0,
-};
 
 export class NearTalkSession implements SessionView {
   private stateValue: SessionState;
@@ -76,7 +66,7 @@ export class NearTalkSession implements SessionView {
       events: {
         onPresence: (neighbour) => this.neighbourUpdated(neighbour),
         onNeighbourGone: (linkKey) => this.update(() => this.visible.delete(linkKey)),
-        onChatFrame: (neighbour, frame) => void this.router.receive(neighbour, frame),
+        onChatFrame: (neighbour, frame) => this.router.receive(neighbour, frame),
         onDrop: (reason) => this.countDrop(reason),
         onLinksChanged: () => this.update(() => undefined),
       },

@@ -75,6 +75,18 @@ export interface SessionState {
   readonly dropped: Readonly<Record<DropReason, number>>;
 }
 
+/** Dropped-message counters before anything was dropped. */
+export const NO_DROPS: Readonly<Record<DropReason, number>> = {
+  malformed: 0,
+  'bad-signature': 0,
+  'too-long': 0,
+  future: 0,
+  expired: 0,
+  'out-of-range': 0,
+  'rate-limited': 0,
+  'username-changes': 0,
+};
+
 export interface SessionActions {
   /** Ask for location (intro button, and retry from denied/unavailable). */
   requestLocation(): void;

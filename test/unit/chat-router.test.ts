@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import type { ChatMessage, DropReason } from '../../app/core/chat-message.ts';
-import type { PeerFrame, PresenceClaim } from '../../app/core/peer-protocol.ts';
+import { parsePeerFrame, type PeerFrame, type PresenceClaim } from '../../app/core/peer-protocol.ts';
 import { quantizePosition, type Position } from '../../app/core/position.ts';
 import { randomId, SessionIdentity, verifyMessage } from '../../app/identity/session-identity.ts';
 import type { Neighbour } from '../../app/net/mesh.ts';
@@ -85,6 +85,8 @@ describe('ChatRouter', () => {
     await h.router.receive(source, { type: 'chat', message: await write(alice, { position: AWAY, radiusM: 2000 }) });
     for (let index = 0; index < 12; index += 1) await h.router.receive(source, { type: 'chat', message: await write(mallory, { username: 'Mallory' }) });
     await h.router.receive(source, { type: 'chat', message: genuine });
+    const wire = parsePeerFrame(JSON.stringify({ type: 'chat', message: genuine } satisfies PeerFrame));
+    assert.ok(wire.ok && wire.frame.type === 'chat' && wire.frame.message.id === genuine.id, 'a chat frame survives the wire');
     assert.deepEqual(h.drops, ['bad-signature', 'bad-signature', 'expired', 'future', 'out-of-range', 'out-of-range', 'rate-limited', 'rate-limited']);
     assert.equal(h.router.store.list().filter((m) => m.author === mallory.publicKey).length, 10);
     assert.ok(h.router.store.has(genuine.id), 'a forged copy did not shadow the genuine message');
@@ -111,9 +113,14 @@ describe('ChatRouter', () => {
     h.sent.length = 0;
     const newcomer = neighbour('New', HERE, 2000);
     h.router.sendHistory(newcomer);
-    const items = h.sent.flatMap(({ frame }) => (frame.type === 'history' ? frame.items : []));
+    const items = h.sent.flatMap(({ frame }) => (frame.type === 'history' ? frame.messages : []));
     assert.equal(items.length, 30);
-    assert.ok(h.sent.every(({ frame }) => frame.type === 'history' && frame.items.length <= 20));
+    assert.ok(h.sent.every(({ frame }) => frame.type === 'history' && frame.messages.length <= 20));
+    // What goes on the wire comes back through the receiving parser intact.
+    for (const { frame } of h.sent) {
+      const parsed = parsePeerFrame(JSON.stringify(frame));
+      assert.ok(parsed.ok && parsed.frame.type === 'history' && parsed.frame.messages.length === (frame.type === 'history' ? frame.messages.length : -1));
+    }
     h.sent.length = 0;
     h.router.sendHistory(neighbour('Distant', AWAY, 100));
     assert.deepEqual(h.sent, [], 'nothing for someone out of range of every author');
