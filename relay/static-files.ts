@@ -17,6 +17,22 @@ interface StaticFile {
   readonly isImmutable: boolean;
 }
 
+/**
+ * Defence in depth for the app: scripts only from this origin (chat text is rendered as
+ * text anyway), WebSockets to any relay (`?relay=` may name another), no framing, no
+ * plugins. Inline styles stay allowed for the page's small critical CSS.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self' ws: wss:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -63,6 +79,8 @@ export function serveStatic(table: StaticTable, request: IncomingMessage, respon
   response.setHeader('Cache-Control', file.isImmutable ? 'public, max-age=31536000, immutable' : 'no-cache');
   response.setHeader('X-Content-Type-Options', 'nosniff');
   response.setHeader('Referrer-Policy', 'no-referrer');
+  response.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  response.setHeader('Permissions-Policy', 'geolocation=(self), microphone=(self), camera=()');
   if (request.headers['if-none-match'] === file.etag) {
     response.writeHead(304).end();
     return true;

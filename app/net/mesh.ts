@@ -49,6 +49,8 @@ export interface MeshOptions {
   /** Signs presence payload text with the session key. */
   readonly signText: (payload: string) => Promise<string>;
   readonly verifyText: (key: string, payload: string, signature: string) => Promise<boolean>;
+  /** Whether a claimed username is one this key may still use (receivers enforce the change limit). */
+  readonly acceptsUsername: (key: string, username: string) => boolean;
   readonly sendSignal: (to: PeerId, data: JsonValue) => boolean;
   readonly now: () => number;
   readonly iceTransportPolicy?: RTCIceTransportPolicy;
@@ -345,6 +347,12 @@ export class Mesh {
       return;
     }
     if (this.links.get(entry.key) !== entry) return;
+    if (!this.options.acceptsUsername(claim.key, claim.username)) {
+      // A fifth name: the rest of the claim (position, radius) still counts, the name does not.
+      this.options.events.onDrop('username-changes');
+      if (previous === null) return;
+      claim = { ...claim, username: previous.username };
+    }
     entry.presence = claim;
     if (previous === null && this.closeIfDuplicate(entry)) return;
     this.options.events.onPresence({ linkKey: entry.key, remoteId: entry.link.remoteId, presence: claim });

@@ -128,17 +128,25 @@ export class ChatRouter {
     }
   }
 
-  private nameCheck(message: ChatMessage): boolean {
-    let names = this.names.get(message.author);
+  /**
+   * Whether `username` is one `author` may use: at most 1 + 3 distinct names per session
+   * key, shared between messages and presence claims.
+   */
+  acceptsUsername(author: string, username: string): boolean {
+    let names = this.names.get(author);
     if (names === undefined) {
       if (this.names.size >= MAX_AUTHORS) {
         const oldest = this.names.keys().next().value;
         if (oldest !== undefined) this.names.delete(oldest);
       }
       names = new AuthorNames();
-      this.names.set(message.author, names);
+      this.names.set(author, names);
     }
-    return names.accept(message.username);
+    return names.accept(username);
+  }
+
+  private nameCheck(message: ChatMessage): boolean {
+    return this.acceptsUsername(message.author, message.username);
   }
 
   private remember(id: string): void {

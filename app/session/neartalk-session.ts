@@ -61,6 +61,7 @@ export class NearTalkSession implements SessionView {
       now: () => Date.now(),
       signText: async (payload) => (await this.identity).signText(payload),
       verifyText,
+      acceptsUsername: (key, username) => this.router.acceptsUsername(key, username),
       sendSignal: (to, data) => this.signaling.signal(to, data),
       ...(config.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: config.iceTransportPolicy }),
       events: {

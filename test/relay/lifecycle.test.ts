@@ -140,6 +140,8 @@ describe('relay lifecycle', () => {
     assert.equal(index.status, 200);
     assert.match(index.headers.get('content-type') ?? '', /text\/html/);
     assert.equal(index.headers.get('cache-control'), 'no-cache');
+    assert.match(index.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    assert.match(index.headers.get('permissions-policy') ?? '', /geolocation=\(self\)/);
     assert.equal(await index.text(), '<!doctype html><title>NearTalk</title>');
     const etag = index.headers.get('etag') ?? '';
     assert.equal((await fetch(`${running.httpUrl}/`, { headers: { 'If-None-Match': etag } })).status, 304);
