@@ -5,7 +5,7 @@
  */
 
 import { isJsonObject } from './json.ts';
-import { isValidPosition, quantizePosition, type Position } from './position.ts';
+import { parseSharedPosition, type Position } from './position.ts';
 import { checkUsername } from './username.ts';
 import { isValidRadius } from './visibility.ts';
 
@@ -17,9 +17,14 @@ export const MAX_FUTURE_SKEW_MS = 2 * 60 * 1000;
 export const CHAT_MESSAGE_VERSION = 1;
 
 /** A base64url P-256 public key (65 raw bytes → 87 characters). */
-const AUTHOR_KEY_PATTERN = /^[A-Za-z0-9_-]{87}$/;
+const PUBLIC_KEY_PATTERN = /^[A-Za-z0-9_-]{87}$/;
 /** A base64url P-256 ECDSA signature (64 bytes → 86 characters). */
 const SIGNATURE_PATTERN = /^[A-Za-z0-9_-]{86}$/;
+
+/** True for a string shaped like a session public key (not proof it is on the curve). */
+export const isPublicKey = (value: unknown): value is string => typeof value === 'string' && PUBLIC_KEY_PATTERN.test(value);
+/** True for a string shaped like an ECDSA P-256 signature. */
+export const isSignature = (value: unknown): value is string => typeof value === 'string' && SIGNATURE_PATTERN.test(value);
 /** A message id: 16 random bytes in base64url. */
 const MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
@@ -80,18 +85,13 @@ export function parseChatMessage(value: unknown): ChatMessage | 'malformed' | 't
   if (!isJsonObject(value)) return 'malformed';
   const { id, author, username, text, sentAtMs, position, radiusM, signature } = value;
   if (typeof id !== 'string' || !MESSAGE_ID_PATTERN.test(id)) return 'malformed';
-  if (typeof author !== 'string' || !AUTHOR_KEY_PATTERN.test(author)) return 'malformed';
-  if (typeof signature !== 'string' || !SIGNATURE_PATTERN.test(signature)) return 'malformed';
+  if (!isPublicKey(author) || !isSignature(signature)) return 'malformed';
   if (typeof text !== 'string' || text.trim().length === 0) return 'malformed';
   if (text.length > MAX_MESSAGE_CHARS * 2 || [...text].length > MAX_MESSAGE_CHARS) return 'too-long';
   if (typeof sentAtMs !== 'number' || !Number.isSafeInteger(sentAtMs) || sentAtMs < 0) return 'malformed';
   if (!isValidRadius(radiusM)) return 'malformed';
-  if (!isJsonObject(position) || !isValidPosition(position['lat'], position['lon'])) return 'malformed';
-  const lat = Number(position['lat']);
-  const lon = Number(position['lon']);
-  // Only quantized positions are accepted: a client leaking finer ones is not relayed.
-  const shared = quantizePosition({ lat, lon });
-  if (shared.lat !== lat || shared.lon !== lon) return 'malformed';
+  const shared = parseSharedPosition(position);
+  if (shared === null) return 'malformed';
   const checkedName = checkUsername(username);
   if (!checkedName.ok || checkedName.username !== username) return 'malformed';
   return { id, author, username, text, sentAtMs, position: shared, radiusM, signature };

@@ -4,9 +4,9 @@
  * and bound to the link's two relay ids, so a claim cannot be replayed on another link.
  */
 
-import { parseChatMessage, type ChatMessage, type DropReason } from './chat-message.ts';
+import { isPublicKey, isSignature, parseChatMessage, type ChatMessage, type DropReason } from './chat-message.ts';
 import { isJsonObject, parseJson, type JsonValue } from './json.ts';
-import { isValidPosition, quantizePosition, type Position } from './position.ts';
+import { parseSharedPosition, type Position } from './position.ts';
 import { checkUsername } from './username.ts';
 import { isValidRadius } from './visibility.ts';
 
@@ -16,9 +16,6 @@ export const PEER_PROTOCOL_VERSION = 1;
 export const MAX_PEER_FRAME_CHARS = 64 * 1024;
 /** Most messages in one `history` frame; longer histories are sent in several frames. */
 export const MAX_HISTORY_CHUNK = 20;
-
-const AUTHOR_KEY_PATTERN = /^[A-Za-z0-9_-]{87}$/;
-const SIGNATURE_PATTERN = /^[A-Za-z0-9_-]{86}$/;
 
 /** What a peer says about itself. `seq` grows with every update, so old claims lose. */
 export interface PresenceClaim {
@@ -94,15 +91,11 @@ export function parsePeerFrame(text: unknown): PeerFrameResult {
 function parsePresence(value: JsonValue | undefined): PresenceClaim | null {
   if (!isJsonObject(value)) return null;
   const { key, seq, username, position, radiusM, signature } = value;
-  if (typeof key !== 'string' || !AUTHOR_KEY_PATTERN.test(key)) return null;
-  if (typeof signature !== 'string' || !SIGNATURE_PATTERN.test(signature)) return null;
+  if (!isPublicKey(key) || !isSignature(signature)) return null;
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return null;
   if (!isValidRadius(radiusM)) return null;
-  if (!isJsonObject(position) || !isValidPosition(position['lat'], position['lon'])) return null;
-  const lat = Number(position['lat']);
-  const lon = Number(position['lon']);
-  const shared = quantizePosition({ lat, lon });
-  if (shared.lat !== lat || shared.lon !== lon) return null;
+  const shared = parseSharedPosition(position);
+  if (shared === null) return null;
   const name = checkUsername(username);
   if (!name.ok || name.username !== username) return null;
   return { key, seq, username: name.username, position: shared, radiusM, signature };

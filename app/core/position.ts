@@ -39,6 +39,19 @@ export function quantizePosition(position: Position): Position {
   return { lat: round((box.minLat + box.maxLat) / 2), lon: round((box.minLon + box.maxLon) / 2) };
 }
 
+/**
+ * Reads a position another peer shared: `{lat, lon}` exactly as `quantizePosition` makes
+ * them. Finer positions are refused, so a client leaking raw coordinates is not relayed.
+ */
+export function parseSharedPosition(value: unknown): Position | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const lat: unknown = Reflect.get(value, 'lat');
+  const lon: unknown = Reflect.get(value, 'lon');
+  if (typeof lat !== 'number' || typeof lon !== 'number' || !isValidPosition(lat, lon)) return null;
+  const shared = quantizePosition({ lat, lon });
+  return shared.lat === lat && shared.lon === lon ? shared : null;
+}
+
 /** The precision-6 cell the relay is told. */
 export function homeCell(position: Position): string {
   return encodeGeohash(position.lat, position.lon, HOME_PRECISION);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isPeerId } from '../../app/core/protocol.ts';
-import { startRelay, TestClient, type RunningRelay } from './relay-harness.ts';
+import { clientPool, startRelay, type RunningRelay } from './relay-harness.ts';
 
 // Paris: u09tvw and u09tvx share the precision-5 prefix u09tv; u09ty is about 800 m away.
 // London (gcpvj0) is far from all of them.
@@ -12,18 +12,13 @@ const LONDON_HOME = 'gcpvj0';
 
 describe('relay presence', () => {
   let running: RunningRelay;
-  const clients: TestClient[] = [];
-  const connect = async (): Promise<TestClient> => {
-    const client = await TestClient.connect(running.url);
-    clients.push(client);
-    return client;
-  };
+  const { connect, closeAll } = clientPool(() => running);
 
   before(async () => {
     running = await startRelay({ iceServers: [{ urls: 'stun:stun.neartalk.test:3478' }] });
   });
   after(async () => {
-    await Promise.all(clients.map((client) => client.close()));
+    await closeAll();
     await running.relay.close();
   });
 

@@ -28,6 +28,21 @@ export async function startRelay(options: Partial<RelayOptions> = {}): Promise<R
   return { relay, url: `ws://127.0.0.1:${port}/ws`, httpUrl: `http://127.0.0.1:${port}` };
 }
 
+/** Connects clients to `running()` and closes them all at the end (`closeAll`). */
+export function clientPool(running: () => RunningRelay): { connect: () => Promise<TestClient>; closeAll: () => Promise<void> } {
+  const clients: TestClient[] = [];
+  return {
+    connect: async () => {
+      const client = await TestClient.connect(running().url);
+      clients.push(client);
+      return client;
+    },
+    closeAll: async () => {
+      await Promise.all(clients.splice(0).map((client) => client.close()));
+    },
+  };
+}
+
 /** Polls `condition` until it holds; fails after WAIT_LIMIT_MS with `description`. */
 export async function waitFor(condition: () => boolean, description: string): Promise<void> {
   const deadline = Date.now() + WAIT_LIMIT_MS;

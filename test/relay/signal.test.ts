@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { PeerId } from '../../app/core/protocol.ts';
-import { startRelay, TestClient, type RunningRelay } from './relay-harness.ts';
+import { clientPool, startRelay, type RunningRelay } from './relay-harness.ts';
 
 const PARIS_HOME = 'u09tvw';
 const PARIS_NEXT_DOOR = 'u09tvx';
@@ -11,18 +11,13 @@ const ABSENT_ID = 'AAAAAAAAAAAAAAAAAAAAAA' as PeerId;
 
 describe('relay signal forwarding', () => {
   let running: RunningRelay;
-  const clients: TestClient[] = [];
-  const connect = async (): Promise<TestClient> => {
-    const client = await TestClient.connect(running.url);
-    clients.push(client);
-    return client;
-  };
+  const { connect, closeAll } = clientPool(() => running);
 
   before(async () => {
     running = await startRelay();
   });
   after(async () => {
-    await Promise.all(clients.map((client) => client.close()));
+    await closeAll();
     await running.relay.close();
   });
 
