@@ -12,9 +12,10 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { isPeerId, PROTOCOL_VERSION, RELAY_PATH, type PeerId } from '../app/core/protocol.ts';
 import { maskIp, silentLogger } from './logger.ts';
 import { RelayMetrics } from './metrics.ts';
-import { RelayHub, type Client } from './relay-hub.ts';
+import { RelayHub } from './relay-hub.ts';
 import { resolveRelayOptions, type RelayOptions } from './relay-options.ts';
 import { loadStaticTable, serveStatic, type StaticTable } from './static-files.ts';
+import { WebSocketPort, type PortLimits } from './websocket-port.ts';
 
 export interface Relay {
   /** Resolves once listening (and the static files are loaded); rejects if it cannot listen. */
@@ -35,18 +36,11 @@ function newPeerId(isTaken: (id: PeerId) => boolean): PeerId {
   }
 }
 
-interface Connection {
-  readonly ws: WebSocket;
-  readonly client: Client;
-  readonly ip: string;
-  isAlive: boolean;
-}
-
 export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
   const options = resolveRelayOptions(overrides, silentLogger);
   const { logger } = options;
   const startedAtMs = Date.now();
-  const connections = new Set<Connection>();
+  const connections = new Set<WebSocketPort>();
   const connectionsPerIp = new Map<string, number>();
   let staticTable: StaticTable | null = null;
 
@@ -57,6 +51,13 @@ export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
     neartalk_watched_prefixes: { help: 'Prefixes watched by at least one peer.', value: hub.cells.watchedPrefixCount },
   }));
   const hub = new RelayHub(options, metrics);
+  const portLimits: PortLimits = {
+    maxBufferedBytes: options.maxBufferedBytes,
+    onSlowReader: (port) => {
+      metrics.slowReadersCut.inc();
+      logger.info('slow reader cut', { network: maskIp(port.ip), bufferedBytes: port.ws.bufferedAmount });
+    },
+  };
 
   const server = createServer((request, response) => handleHttp(request, response));
   const wss = new WebSocketServer({
@@ -119,7 +120,7 @@ export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
   }
 
   function rejectHandshake(socket: Duplex, status: number, reason: string, message: string): void {
-    metrics.connectionsRejected.inc({ reason });
+    metrics.connectionsRejected.inc(reason);
     const body = `${message}\n`;
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
@@ -144,28 +145,17 @@ export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
       logger.info('per-ip cap reached', { network: maskIp(ip) });
       return rejectHandshake(socket, 429, 'Too Many Requests', 'Too many connections from your address.');
     }
-    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, ip));
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, socket, ip));
   });
 
-  function accept(ws: WebSocket, ip: string): void {
+  function accept(ws: WebSocket, socket: Duplex, ip: string): void {
     connectionsPerIp.set(ip, (connectionsPerIp.get(ip) ?? 0) + 1);
-    const id = newPeerId((candidate) => hub.hasClient(candidate));
-    const client = hub.connect(id, {
-      send: (text) => {
-        if (ws.readyState !== WebSocket.OPEN) return;
-        if (ws.bufferedAmount + text.length > options.maxBufferedBytes) {
-          // A client that does not read would make the relay buffer without bound: cut it.
-          metrics.slowReadersCut.inc();
-          logger.info('slow reader cut', { network: maskIp(ip), bufferedBytes: ws.bufferedAmount });
-          ws.terminate();
-          return;
-        }
-        ws.send(text);
-      },
-      close: (code, reason) => ws.close(code, reason),
-    });
-    const connection: Connection = { ws, client, ip, isAlive: true };
-    connections.add(connection);
+    const port = new WebSocketPort(ws, socket, ip, portLimits);
+    const client = hub.connect(
+      newPeerId((candidate) => hub.hasClient(candidate)),
+      port,
+    );
+    connections.add(port);
     logger.debug('client connected', { network: maskIp(ip), connections: connections.size });
 
     ws.on('message', (data, isBinary) => {
@@ -173,12 +163,12 @@ export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
       else hub.receive(client, data.toString());
     });
     ws.on('pong', () => {
-      connection.isAlive = true;
+      port.isAlive = true;
     });
     ws.on('error', (err: Error) => logger.debug('client socket error', { error: err.message }));
     ws.on('close', (code: number) => {
-      metrics.connectionsClosed.inc({ code: String(code) });
-      connections.delete(connection);
+      metrics.connectionsClosed.inc(String(code));
+      connections.delete(port);
       const remaining = (connectionsPerIp.get(ip) ?? 1) - 1;
       if (remaining <= 0) connectionsPerIp.delete(ip);
       else connectionsPerIp.set(ip, remaining);

@@ -1,54 +1,54 @@
 /**
  * Prometheus text exposition for the relay's counters and gauges. A dozen series do
- * not justify a client library; label values here come from fixed sets (frame types,
- * error codes, reasons), never from client input, so cardinality stays bounded.
+ * not justify a client library; label values come from fixed sets (frame types, error
+ * codes, reasons, close codes), never from client text, so cardinality stays bounded.
  */
 
-type Labels = Readonly<Record<string, string>>;
-
+/**
+ * A counter with at most one label. The label value is the map key as it is, so the hot
+ * path (several increments per forwarded signal) does no string formatting; values are
+ * escaped once, at scrape time.
+ */
 class Counter {
   private readonly values = new Map<string, number>();
   constructor(
     readonly name: string,
     readonly help: string,
+    readonly labelName: string | null = null,
   ) {}
 
-  inc(labels: Labels = {}, by = 1): void {
-    const key = formatLabels(labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + by);
+  inc(labelValue = '', by = 1): void {
+    this.values.set(labelValue, (this.values.get(labelValue) ?? 0) + by);
   }
 
-  /** Current value for `labels` (0 if never incremented). */
-  get(labels: Labels = {}): number {
-    return this.values.get(formatLabels(labels)) ?? 0;
+  /** Current value for `labelValue` (0 if never incremented). */
+  get(labelValue = ''): number {
+    return this.values.get(labelValue) ?? 0;
   }
 
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
     if (this.values.size === 0) lines.push(`${this.name} 0`);
-    for (const [labels, value] of this.values) lines.push(`${this.name}${labels} ${value}`);
+    for (const [labelValue, value] of this.values) {
+      const labels = this.labelName === null ? '' : `{${this.labelName}="${labelValue.replace(/["\\\n]/g, '_')}"}`;
+      lines.push(`${this.name}${labels} ${value}`);
+    }
     return lines.join('\n');
   }
 }
 
-function formatLabels(labels: Labels): string {
-  const entries = Object.entries(labels);
-  if (entries.length === 0) return '';
-  return `{${entries.map(([key, value]) => `${key}="${value.replace(/["\\\n]/g, '_')}"`).join(',')}}`;
-}
-
 /** Every series the relay exports. Gauges are read from live state at scrape time. */
 export class RelayMetrics {
-  readonly framesIn = new Counter('neartalk_frames_in_total', 'Frames received from clients, by type.');
-  readonly framesOut = new Counter('neartalk_frames_out_total', 'Frames sent to clients, by type.');
+  readonly framesIn = new Counter('neartalk_frames_in_total', 'Frames received from clients, by type.', 'type');
+  readonly framesOut = new Counter('neartalk_frames_out_total', 'Frames sent to clients, by type.', 'type');
   readonly signalsForwarded = new Counter('neartalk_signals_forwarded_total', 'Signals forwarded to a peer.');
-  readonly signalsRefused = new Counter('neartalk_signals_refused_total', 'Signals refused, by reason.');
-  readonly errors = new Counter('neartalk_errors_total', 'Error frames sent, by code.');
+  readonly signalsRefused = new Counter('neartalk_signals_refused_total', 'Signals refused, by reason.', 'reason');
+  readonly errors = new Counter('neartalk_errors_total', 'Error frames sent, by code.', 'code');
   readonly rateLimited = new Counter('neartalk_rate_limited_total', 'Frames dropped by the per-connection rate limit.');
   readonly slowReadersCut = new Counter('neartalk_slow_readers_cut_total', 'Connections cut for not reading.');
   readonly heartbeatTimeouts = new Counter('neartalk_heartbeat_timeouts_total', 'Connections dropped for missing pongs.');
-  readonly connectionsRejected = new Counter('neartalk_connections_rejected_total', 'Handshakes refused, by reason.');
-  readonly connectionsClosed = new Counter('neartalk_connections_closed_total', 'Connections closed, by close code.');
+  readonly connectionsRejected = new Counter('neartalk_connections_rejected_total', 'Handshakes refused, by reason.', 'reason');
+  readonly connectionsClosed = new Counter('neartalk_connections_closed_total', 'Connections closed, by close code.', 'code');
 
   constructor(private readonly gauges: () => Readonly<Record<string, { help: string; value: number }>>) {}
 

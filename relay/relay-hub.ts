@@ -96,7 +96,7 @@ export class RelayHub {
 
   /** Handles one binary frame: the protocol is text only. */
   receiveBinary(client: Client): void {
-    this.metrics.framesIn.inc({ type: 'binary' });
+    this.metrics.framesIn.inc('binary');
     if (!this.allowByRate(client)) return;
     this.strike(client, 'binary-not-supported', 'Binary frames are not supported; send JSON text frames.');
   }
@@ -105,23 +105,23 @@ export class RelayHub {
   receive(client: Client, text: string): void {
     if (client.isClosing) return;
     if (!this.allowByRate(client)) {
-      this.metrics.framesIn.inc({ type: 'rate-limited' });
+      this.metrics.framesIn.inc('rate-limited');
       return;
     }
     const parsed = parseClientFrame(text);
     if (!parsed.ok) {
-      this.metrics.framesIn.inc({ type: 'invalid' });
+      this.metrics.framesIn.inc('invalid');
       this.strike(client, parsed.code, parsed.message);
       return;
     }
     const frame = parsed.frame;
-    this.metrics.framesIn.inc({ type: frame.type });
+    this.metrics.framesIn.inc(frame.type);
     switch (frame.type) {
       case 'join':
         this.join(client, frame);
         return;
       case 'signal':
-        this.forwardSignal(client, frame);
+        this.forwardSignal(client, frame, parsed.hasOnlyKnownFields ? text : null);
         return;
       case 'leave':
         this.broadcast(this.cells.leave(client.id), { type: 'peer-left', id: client.id });
@@ -144,10 +144,11 @@ export class RelayHub {
     this.broadcast(change.notifyLeft, { type: 'peer-left', id: client.id });
   }
 
-  private forwardSignal(client: Client, frame: SignalFrame): void {
+  /** `bareText`: the sender's text when it held only type, to and data (the usual case). */
+  private forwardSignal(client: Client, frame: SignalFrame, bareText: string | null): void {
     const refusal = this.signalRefusal(client, frame.to);
     if (refusal !== undefined) {
-      this.metrics.signalsRefused.inc({ reason: refusal.code });
+      this.metrics.signalsRefused.inc(refusal.code);
       // Races (a peer that just left or moved) make these legitimate now and then: no strike.
       if (refusal.code === 'self-signal') this.strike(client, refusal.code, refusal.message);
       else this.sendError(client, refusal.code, refusal.message);
@@ -157,7 +158,15 @@ export class RelayHub {
     if (target === undefined) return;
     this.metrics.signalsForwarded.inc();
     // `from` comes from the relay's own state, never from the sender.
-    this.send(target, { type: 'signal', from: client.id, data: frame.data });
+    if (bareText === null) {
+      this.send(target, { type: 'signal', from: client.id, data: frame.data });
+      return;
+    }
+    // The hot path: the sender's own text with `from` put in front, so `data` goes out
+    // byte for byte without a second serialization. It held no `from` of its own (only
+    // type, to and data), so the recipient reads ours; `to` is the recipient's own id.
+    this.metrics.framesOut.inc('signal');
+    target.port.send(`{"from":"${client.id}",${bareText.trimStart().slice(1)}`);
   }
 
   private signalRefusal(client: Client, to: PeerId): { code: ErrorCode; message: string } | undefined {
@@ -197,7 +206,7 @@ export class RelayHub {
   }
 
   private sendError(client: Client, code: ErrorCode, message: string): void {
-    this.metrics.errors.inc({ code });
+    this.metrics.errors.inc(code);
     this.send(client, { type: 'error', code, message });
   }
 
@@ -208,7 +217,7 @@ export class RelayHub {
   }
 
   private send(client: Client, frame: RelayFrame): void {
-    this.metrics.framesOut.inc({ type: frame.type });
+    this.metrics.framesOut.inc(frame.type);
     client.port.send(JSON.stringify(frame));
   }
 
@@ -219,7 +228,7 @@ export class RelayHub {
     for (const id of ids) {
       const client = this.clients.get(id);
       if (client === undefined) continue;
-      this.metrics.framesOut.inc({ type: frame.type });
+      this.metrics.framesOut.inc(frame.type);
       client.port.send(text);
     }
   }

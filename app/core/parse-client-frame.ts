@@ -32,7 +32,7 @@ export function parseClientFrame(text: string): ParseResult<ClientFrame> {
     case 'signal':
       return parseSignal(value);
     case 'leave':
-      return { ok: true, frame: { type: 'leave' } };
+      return { ok: true, frame: { type: 'leave' }, hasOnlyKnownFields: Object.keys(value).length === 1 };
     default:
       return typeof type === 'string'
         ? refuse('unknown-type', `Unknown frame type "${type.slice(0, QUOTE_LIMIT)}"; expected join, signal or leave.`)
@@ -60,7 +60,7 @@ function parseJoin(object: JsonObject): ParseResult<JoinFrame> {
     }
     prefixes.add(prefix);
   }
-  return { ok: true, frame: { type: 'join', home, watch: [...prefixes] } };
+  return { ok: true, frame: { type: 'join', home, watch: [...prefixes] }, hasOnlyKnownFields: Object.keys(object).length === 3 };
 }
 
 function parseSignal(object: JsonObject): ParseResult<SignalFrame> {
@@ -68,5 +68,6 @@ function parseSignal(object: JsonObject): ParseResult<SignalFrame> {
   if (!isPeerId(to)) return refuse('bad-frame', '"to" must be a peer id.');
   const data = object['data'];
   if (data === undefined) return refuse('bad-frame', '"signal" needs a field "data".');
-  return { ok: true, frame: { type: 'signal', to, data } };
+  // Keys of a parsed object are unique: three keys here are exactly type, to and data.
+  return { ok: true, frame: { type: 'signal', to, data }, hasOnlyKnownFields: Object.keys(object).length === 3 };
 }

@@ -3,7 +3,12 @@
 import type { ErrorCode } from './protocol.ts';
 
 export type ParseResult<T> =
-  | { readonly ok: true; readonly frame: T }
+  | {
+      readonly ok: true;
+      readonly frame: T;
+      /** The text held no field beyond those of its type (so it may be forwarded byte for byte). */
+      readonly hasOnlyKnownFields: boolean;
+    }
   | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
 
 /** A refusal with a stable code and a sentence a person understands. */

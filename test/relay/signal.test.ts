@@ -39,9 +39,17 @@ describe('relay signal forwarding', () => {
       assert.equal(signal.from, alice.id);
       assert.deepEqual(signal.data, data);
     }
-    // A sender that writes its own `from` is ignored: the relay's connection state wins.
+    // A sender that writes its own `from` is ignored: the relay's connection state wins,
+    // wherever the field stands and however the text is spaced.
     alice.send({ type: 'signal', to: bob.id, from: bob.id, data: 'spoof' });
     assert.equal((await bob.next('signal')).from, alice.id);
+    alice.sendRaw(`  {"from":"${bob.id}" , "type":"signal","to":"${bob.id}","data":"spoof 2"}`);
+    assert.deepEqual(await bob.next('signal'), { type: 'signal', from: alice.id, data: 'spoof 2' });
+    alice.sendRaw(`\n {"type":"signal","to":"${bob.id}","data":{"from":"${bob.id}"}}`);
+    assert.deepEqual(await bob.next('signal'), { type: 'signal', from: alice.id, data: { from: bob.id } });
+    const raw = new Promise<string>((resolve) => bob.ws.once('message', (data) => resolve(data.toString())));
+    alice.sendRaw(`{"type":"signal","to":"${bob.id}","data":{"sdp":"v=0\\r\\n","n":1.50}}`);
+    assert.equal(await raw, `{"from":"${alice.id}","type":"signal","to":"${bob.id}","data":{"sdp":"v=0\\r\\n","n":1.50}}`, 'data byte for byte');
     bob.signal(alice.id, { type: 'answer', sdp: 'v=0' });
     assert.equal((await alice.next('signal')).from, bob.id);
   });
@@ -88,7 +96,7 @@ describe('relay signal forwarding', () => {
     assert.deepEqual(stranger.all('signal'), []);
     assert.deepEqual(gone.all('signal'), []);
     assert.deepEqual(alice.all('signal'), []);
-    assert.equal(running.relay.metrics.signalsRefused.get({ reason: 'not-nearby' }), 1);
+    assert.equal(running.relay.metrics.signalsRefused.get('not-nearby'), 1);
     assert.equal(alice.isClosed, false, 'refused signals alone do not close a socket');
   });
 

@@ -12,17 +12,19 @@ describe('parseClientFrame', () => {
     assert.deepEqual(parseClientFrame('{"type":"join","home":"u09tvw","watch":["u09tv","u09tv","u09tvw"]}'), {
       ok: true,
       frame: { type: 'join', home: 'u09tvw', watch: ['u09tv', 'u09tvw'] },
+      hasOnlyKnownFields: true,
     });
     assert.deepEqual(parseClientFrame(`{"type":"signal","to":"${ID}","data":{"sdp":"v=0"}}`), {
       ok: true,
       frame: { type: 'signal', to: ID, data: { sdp: 'v=0' } },
+      hasOnlyKnownFields: true,
     });
-    assert.deepEqual(parseClientFrame('{"type":"leave"}'), { ok: true, frame: { type: 'leave' } });
+    assert.deepEqual(parseClientFrame('{"type":"leave"}'), { ok: true, frame: { type: 'leave' }, hasOnlyKnownFields: true });
   });
 
   test('ignores fields it does not know, including a client-written "from"', () => {
     const parsed = parseClientFrame(`{"type":"signal","to":"${ID}","from":"${OTHER}","data":1,"extra":true}`);
-    assert.deepEqual(parsed, { ok: true, frame: { type: 'signal', to: ID, data: 1 } });
+    assert.deepEqual(parsed, { ok: true, frame: { type: 'signal', to: ID, data: 1 }, hasOnlyKnownFields: false });
   });
 
   test('refuses garbage with a code and a sentence, never a throw', () => {

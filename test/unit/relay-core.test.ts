@@ -123,9 +123,9 @@ describe('relay logging and metrics', () => {
 
   test('renders counters with labels and gauges in Prometheus text', () => {
     const metrics = new RelayMetrics(() => ({ neartalk_connections: { help: 'Open connections.', value: 3 } }));
-    metrics.framesIn.inc({ type: 'join' });
-    metrics.framesIn.inc({ type: 'join' });
-    metrics.errors.inc({ code: 'bad"json' });
+    metrics.framesIn.inc('join');
+    metrics.framesIn.inc('join');
+    metrics.errors.inc('bad"json');
     const text = metrics.render();
     assert.match(text, /# TYPE neartalk_connections gauge\nneartalk_connections 3\n/);
     assert.match(text, /neartalk_frames_in_total\{type="join"\} 2\n/);
