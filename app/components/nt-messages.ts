@@ -5,17 +5,19 @@
  */
 
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { customElement, property, query } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { ShownMessage } from '../session/session-state.ts';
+import { announce, newMessages, timeLabel } from './message-list-format.ts';
 import { sharedStyles } from './shared-styles.ts';
 
 /** Within this many pixels of the end counts as "at the bottom". */
 const BOTTOM_SLACK_PX = 48;
-/** At most this many messages are read out at once; a burst (history) is summarised. */
-const MAX_ANNOUNCED = 3;
-
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+/**
+ * Messages rendered at once; earlier ones on request. Laying out thousands of items on
+ * every arrival made one message cost tens of milliseconds in a busy square.
+ */
+const PAGE_SIZE = 200;
 
 @customElement('nt-messages')
 export class NtMessages extends LitElement {
@@ -74,6 +76,10 @@ export class NtMessages extends LitElement {
         margin: 0;
         white-space: pre-wrap;
       }
+      .earlier {
+        align-self: center;
+        margin: 0.5rem;
+      }
       .frame > .hint {
         margin: 0 0.75rem 0.75rem;
         text-align: center;
@@ -82,23 +88,28 @@ export class NtMessages extends LitElement {
   ];
 
   @property({ attribute: false }) messages: readonly ShownMessage[] = [];
+  @state() private shownLimit = PAGE_SIZE;
 
   @query('ul') private list!: HTMLUListElement | null;
   private shouldFollow = true;
   private announcement = '';
 
   override render() {
+    const hidden = Math.max(0, this.messages.length - this.shownLimit);
     return html`
       <div class="frame">
+        ${hidden > 0
+          ? html`<button type="button" class="earlier" @click=${this.showEarlier}>Show ${Math.min(hidden, PAGE_SIZE)} earlier messages</button>`
+          : nothing}
         <ul aria-label="Messages" tabindex="0">
           ${repeat(
-            this.messages,
+            hidden > 0 ? this.messages.slice(hidden) : this.messages,
             (message) => message.id,
             (message) => html`<li class=${message.isOwn ? 'own' : ''}>
               <div class="meta">
                 <span class="name">${message.username}</span>
                 <span>${message.distanceLabel}</span>
-                <time datetime=${new Date(message.sentAtMs).toISOString()}>${timeFormat.format(message.sentAtMs)}</time>
+                <time datetime=${timeLabel(message.sentAtMs).iso}>${timeLabel(message.sentAtMs).label}</time>
               </div>
               <p class="text">${message.text}</p>
             </li>`,
@@ -110,6 +121,11 @@ export class NtMessages extends LitElement {
       </div>
       <div class="visually-hidden" aria-live="polite">${this.announcement}</div>
     `;
+  }
+
+  private showEarlier(): void {
+    this.shouldFollow = false;
+    this.shownLimit += PAGE_SIZE;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -127,17 +143,6 @@ export class NtMessages extends LitElement {
       this.list.scrollTop = this.list.scrollHeight;
     }
   }
-}
-
-function newMessages(previous: readonly ShownMessage[], current: readonly ShownMessage[]): ShownMessage[] {
-  const known = new Set(previous.map((message) => message.id));
-  return current.filter((message) => !known.has(message.id));
-}
-
-function announce(fromOthers: readonly ShownMessage[]): string {
-  if (fromOthers.length === 0) return '';
-  if (fromOthers.length > MAX_ANNOUNCED) return `${fromOthers.length} new messages`;
-  return fromOthers.map((message) => `${message.username}, ${message.distanceLabel}: ${message.text}`).join('. ');
 }
 
 declare global {

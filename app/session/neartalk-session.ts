@@ -214,10 +214,6 @@ export class NearTalkSession implements SessionView {
     this.visible.set(neighbour.linkKey, isVisible(distance, this.radiusM, neighbour.presence.radiusM, wasVisible));
   }
 
-  private isNeighbourKey(key: string): boolean {
-    return this.mesh.neighbours().some((neighbour) => neighbour.presence.key === key);
-  }
-
   private countDrop(reason: DropReason): void {
     this.update(() => (this.dropped = { ...this.dropped, [reason]: this.dropped[reason] + 1 }));
   }
@@ -239,13 +235,14 @@ export class NearTalkSession implements SessionView {
         const { key, username } = neighbour.presence;
         nearby.set(key, { key, username, distance, distanceLabel: formatDistance(distance), isDirect: true });
       }
+      const neighbourKeys = new Set((this.mesh?.neighbours() ?? []).map((neighbour) => neighbour.presence.key));
       for (const message of this.router?.store.list() ?? []) {
         const isOwn = message.author === this.key;
         const distance = distanceBetween(position, message.position);
         if (!isOwn && !isInMutualRange(distance, message.radiusM, this.radiusM)) continue;
         const distanceLabel = isOwn ? 'you' : formatDistance(distance);
         messages.push({ id: message.id, username: message.username, text: message.text, distanceLabel, isOwn, sentAtMs: message.sentAtMs });
-        if (!isOwn && nearby.get(message.author)?.isDirect !== true && !this.isNeighbourKey(message.author)) {
+        if (!isOwn && !neighbourKeys.has(message.author)) {
           nearby.set(message.author, { key: message.author, username: message.username, distance, distanceLabel, isDirect: false });
         }
       }

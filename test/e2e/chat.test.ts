@@ -218,3 +218,23 @@ test('with a link budget of 2, every message reaches all six peers in range', as
     expect(await peer.openChannelCount()).toBeLessThanOrEqual(4);
   }
 });
+
+test('location refused: the app says what to do, and retrying after allowing it works', async ({ browser, relayServer }) => {
+  const context = await browser.newContext({ baseURL: relayServer.baseUrl, permissions: [] });
+  try {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Allow location' }).click();
+    const retry = page.getByRole('button', { name: 'Try again' });
+    await expect(retry).toBeVisible();
+    await context.grantPermissions(['geolocation']);
+    await context.setGeolocation({ latitude: LAT, longitude: LON, accuracy: 10 });
+    await retry.click();
+    await expect(page.getByRole('textbox', { name: 'Username' })).toBeVisible();
+    expect(errors).toEqual([]);
+  } finally {
+    await context.close();
+  }
+});

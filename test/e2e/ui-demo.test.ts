@@ -177,3 +177,25 @@ test('the status says when the relay is unreachable', async ({ page }) => {
   await page.goto('/?demo=offline');
   await expect(page.getByRole('status')).toHaveText('Relay unreachable — reconnecting');
 });
+
+test('a long conversation renders its newest 200 messages and shows earlier ones on request', async ({ page }) => {
+  await joinDemo(page);
+  const messages = Array.from({ length: 450 }, (_, index) => ({
+    id: `m${index}`,
+    username: 'Zoë',
+    text: `Message number ${index}`,
+    distanceLabel: '~100 m',
+    isOwn: false,
+    sentAtMs: Date.now() - (450 - index) * 1000,
+  }));
+  await page.locator('nt-messages').evaluate((element, list) => Reflect.set(element, 'messages', list), messages);
+  const items = page.getByRole('list', { name: 'Messages' }).getByRole('listitem');
+  await expect(items).toHaveCount(200);
+  await expect(items.last()).toContainText('Message number 449');
+  await page.getByRole('button', { name: 'Show 200 earlier messages' }).click();
+  await expect(items).toHaveCount(400);
+  await page.getByRole('button', { name: 'Show 50 earlier messages' }).click();
+  await expect(items).toHaveCount(450);
+  await expect(items.first()).toContainText('Message number 0');
+  await expect(page.getByRole('button', { name: /earlier messages/ })).toHaveCount(0);
+});
