@@ -2,7 +2,7 @@
 
 import { css, html, LitElement } from 'lit';
 import { customElement } from 'lit/decorators.js';
-import { sharedStyles } from './shared-styles.ts';
+import { columnStyles, sharedStyles } from './shared-styles.ts';
 import { UiActionEvent } from './ui-action.ts';
 
 @customElement('nt-intro')
@@ -10,14 +10,8 @@ export class NtIntro extends LitElement {
   static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
   static override styles = [
     sharedStyles,
+    columnStyles,
     css`
-      :host {
-        max-width: 36rem;
-        margin: 0 auto;
-      }
-      ul {
-        padding-left: 1.25rem;
-      }
       li + li {
         margin-top: 0.5rem;
       }

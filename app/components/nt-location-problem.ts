@@ -1,8 +1,8 @@
 /** No position: the browser refused it (denied) or could not get one (unavailable). */
 
-import { css, html, LitElement } from 'lit';
+import { html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { sharedStyles } from './shared-styles.ts';
+import { columnStyles, sharedStyles } from './shared-styles.ts';
 import { UiActionEvent } from './ui-action.ts';
 
 export type LocationProblem = 'denied' | 'unavailable';
@@ -12,15 +12,7 @@ export class NtLocationProblem extends LitElement {
   static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
   static override styles = [
     sharedStyles,
-    css`
-      :host {
-        max-width: 36rem;
-        margin: 0 auto;
-      }
-      ol {
-        padding-left: 1.25rem;
-      }
-    `,
+    columnStyles,
   ];
 
   @property() reason: LocationProblem = 'denied';

@@ -101,3 +101,15 @@ export const themeStyles = css`
     }
   }
 `;
+
+/** A readable column for the one-question screens (intro, location problems). */
+export const columnStyles = css`
+  :host {
+    max-width: 36rem;
+    margin: 0 auto;
+  }
+  ul,
+  ol {
+    padding-left: 1.25rem;
+  }
+`;
