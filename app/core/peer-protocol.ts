@@ -24,6 +24,8 @@ export interface PresenceClaim {
   readonly username: string;
   readonly position: Position;
   readonly radiusM: number;
+  /** In voice: wants to exchange audio with the nearest people in range. */
+  readonly inVoice: boolean;
   readonly signature: string;
 }
 
@@ -50,6 +52,7 @@ export function presencePayload(claim: Omit<PresenceClaim, 'signature'>, fromRel
     claim.position.lat,
     claim.position.lon,
     claim.radiusM,
+    claim.inVoice,
   ]);
 }
 
@@ -90,13 +93,14 @@ export function parsePeerFrame(text: unknown): PeerFrameResult {
 
 function parsePresence(value: JsonValue | undefined): PresenceClaim | null {
   if (!isJsonObject(value)) return null;
-  const { key, seq, username, position, radiusM, signature } = value;
+  const { key, seq, username, position, radiusM, inVoice, signature } = value;
   if (!isPublicKey(key) || !isSignature(signature)) return null;
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return null;
+  if (typeof inVoice !== 'boolean') return null;
   if (!isValidRadius(radiusM)) return null;
   const shared = parseSharedPosition(position);
   if (shared === null) return null;
   const name = checkUsername(username);
   if (!name.ok || name.username !== username) return null;
-  return { key, seq, username: name.username, position: shared, radiusM, signature };
+  return { key, seq, username: name.username, position: shared, radiusM, inVoice, signature };
 }

@@ -41,6 +41,8 @@ export interface MeshEvents {
   onDrop(reason: DropReason): void;
   /** The number of links or unreachable peers changed. */
   onLinksChanged(): void;
+  /** Audio from a neighbour arrived on its link. */
+  onRemoteAudio(linkKey: string, stream: MediaStream): void;
 }
 
 export interface MeshOptions {
@@ -201,6 +203,11 @@ export class Mesh {
     return true;
   }
 
+  /** Sets whether (and with which microphone track) we exchange audio with one neighbour. */
+  setAudio(linkKey: string, track: MediaStreamTrack | null, isExchanging: boolean): void {
+    void this.links.get(linkKey)?.link.setAudio(track, isExchanging);
+  }
+
   /** Closes every link and clears the dial timer. */
   dispose(): void {
     clearTimeout(this.dialTimer);
@@ -268,6 +275,7 @@ export class Mesh {
       },
       onFrame: (text) => this.enqueueFrame(entry, text),
       onClose: (state) => this.forget(entry, state),
+      onRemoteAudio: (stream) => this.options.events.onRemoteAudio(key, stream),
     });
     const entry: LinkEntry = { key, link, presence: null, queue: Promise.resolve(), queuedFrames: 0, outbox: [] };
     this.links.set(key, entry);

@@ -32,6 +32,8 @@ export interface PeerLinkOptions {
   /** A text frame from the peer (not yet parsed). */
   readonly onFrame: (text: string) => void;
   readonly onClose: (state: 'failed' | 'closed') => void;
+  /** The peer's audio arrived (a new stream for this link). */
+  readonly onRemoteAudio: (stream: MediaStream) => void;
   /** Wraps an in-band signal as a data-channel frame (the peer protocol owns the format). */
   readonly wrapNegotiation: (data: JsonValue) => string;
 }
@@ -72,6 +74,10 @@ export class PeerLink {
     this.pc.onconnectionstatechange = () => {
       if (this.pc.connectionState === 'failed') this.finish('failed');
     };
+    this.pc.ontrack = (event) => {
+      if (event.track.kind !== 'audio') return;
+      options.onRemoteAudio(event.streams[0] ?? new MediaStream([event.track]));
+    };
     this.channel.onopen = () => {
       clearTimeout(this.connectTimer);
       this.stateValue = 'open';
@@ -95,6 +101,52 @@ export class PeerLink {
     if (this.channel.readyState !== 'open' || this.channel.bufferedAmount > MAX_CHANNEL_BUFFER_BYTES) return false;
     this.channel.send(text);
     return true;
+  }
+
+  /**
+   * Audio with this peer: `isExchanging` says whether we send and receive audio at all
+   * (both in voice, in range, among the nearest); `track` is our microphone, or null to
+   * only receive. Direction changes renegotiate over the data channel; the track is
+   * swapped without renegotiation.
+   */
+  async setAudio(track: MediaStreamTrack | null, isExchanging: boolean): Promise<void> {
+    if (this.stateValue !== 'open') return;
+    let transceiver = this.audioTransceiver();
+    if (transceiver === undefined) {
+      if (!isExchanging) return;
+      transceiver = this.pc.addTransceiver('audio', { direction: 'inactive' });
+    }
+    const direction: RTCRtpTransceiverDirection = !isExchanging ? 'inactive' : track === null ? 'recvonly' : 'sendrecv';
+    const sending = isExchanging ? track : null;
+    try {
+      if (transceiver.sender.track !== sending) await transceiver.sender.replaceTrack(sending);
+      if (transceiver.direction !== direction) transceiver.direction = direction;
+    } catch (err: unknown) {
+      console.warn(`link ${this.remoteId}: could not change audio:`, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  /** The one audio transceiver of this link, if any. */
+  private audioTransceiver(): RTCRtpTransceiver | undefined {
+    return this.pc.getTransceivers().find((transceiver) => transceiver.receiver.track.kind === 'audio' && !isStopping(transceiver));
+  }
+
+  /**
+   * When both sides added an audio transceiver at once, the polite side ends up with its
+   * own (never negotiated, no mid) beside the one the other's offer created. Keep the
+   * negotiated one, carrying over what ours was set to, and stop ours: one audio line.
+   */
+  private mergeAudioTransceivers(): void {
+    const audio = this.pc.getTransceivers().filter((transceiver) => transceiver.receiver.track.kind === 'audio' && !isStopping(transceiver));
+    const negotiated = audio.find((transceiver) => transceiver.mid !== null);
+    if (negotiated === undefined) return;
+    for (const extra of audio) {
+      if (extra === negotiated || extra.mid !== null) continue;
+      const track = extra.sender.track;
+      if (extra.direction !== 'inactive') negotiated.direction = extra.direction;
+      void negotiated.sender.replaceTrack(track);
+      extra.stop();
+    }
   }
 
   /** Handles a signal from the peer (through the relay or in-band). Never throws. */
@@ -141,6 +193,7 @@ export class PeerLink {
     await this.pc.setRemoteDescription({ type, sdp });
     this.isSettingRemoteAnswerPending = false;
     if (type === 'offer') {
+      this.mergeAudioTransceivers();
       await this.pc.setLocalDescription();
       const answer = this.pc.localDescription;
       if (answer !== null && answer.type === 'answer') this.signal({ kind: 'description', type: 'answer', sdp: answer.sdp });
@@ -174,6 +227,7 @@ export class PeerLink {
     this.pc.onnegotiationneeded = null;
     this.pc.onicecandidate = null;
     this.pc.onconnectionstatechange = null;
+    this.pc.ontrack = null;
     this.channel.onopen = null;
     this.channel.onclose = null;
     this.channel.onmessage = null;
@@ -181,4 +235,9 @@ export class PeerLink {
     this.pc.close();
     this.options.onClose(state);
   }
+}
+
+/** A transceiver on its way out (stop() called, or stopped by the other side). */
+function isStopping(transceiver: RTCRtpTransceiver): boolean {
+  return transceiver.currentDirection === 'stopped' || transceiver.direction === 'stopped';
 }

@@ -15,11 +15,14 @@ import { Mesh, type Neighbour } from '../net/mesh.ts';
 import { SignalingClient } from '../net/signaling-client.ts';
 import { ChatRouter } from './chat-router.ts';
 import { GeoTracker } from './geo-tracker.ts';
-import { NO_DROPS, type NearbyPerson, type SessionPhase, type SessionState, type SessionView, type ShownMessage } from './session-state.ts';
+import { VoiceSession } from './voice-session.ts';
+import { NO_DROPS, VOICE_OFF, type NearbyPerson, type SessionPhase, type SessionState, type SessionView, type ShownMessage } from './session-state.ts';
 
 export interface SessionConfig {
   readonly relayUrl: string;
   readonly linkBudget: number;
+  /** Most people we exchange audio with at once. */
+  readonly voiceCap: number;
   readonly iceTransportPolicy?: RTCIceTransportPolicy;
 }
 
@@ -44,6 +47,7 @@ export class NearTalkSession implements SessionView {
   private readonly signaling: SignalingClient;
   private readonly mesh: Mesh;
   private readonly router: ChatRouter;
+  private readonly voice: VoiceSession;
   private readonly unsubscribeStore: () => void;
 
   constructor(config: SessionConfig) {
@@ -66,7 +70,12 @@ export class NearTalkSession implements SessionView {
       ...(config.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: config.iceTransportPolicy }),
       events: {
         onPresence: (neighbour) => this.neighbourUpdated(neighbour),
-        onNeighbourGone: (linkKey) => this.update(() => this.visible.delete(linkKey)),
+        onNeighbourGone: (linkKey) => {
+          this.voice.forget(linkKey);
+          this.update(() => this.visible.delete(linkKey));
+          this.updateVoice();
+        },
+        onRemoteAudio: (linkKey, stream) => this.voice.receive(linkKey, stream),
         onChatFrame: (neighbour, frame) => this.router.receive(neighbour, frame),
         onDrop: (reason) => this.countDrop(reason),
         onLinksChanged: () => this.update(() => undefined),
@@ -79,6 +88,12 @@ export class NearTalkSession implements SessionView {
       sendTo: (linkKey, frame) => this.mesh.sendTo(linkKey, frame),
       verify: verifyMessage,
       onDrop: (reason) => this.countDrop(reason),
+    });
+    this.voice = new VoiceSession({
+      cap: config.voiceCap,
+      setAudio: (linkKey, track, isExchanging) => this.mesh.setAudio(linkKey, track, isExchanging),
+      onChange: () => this.update(() => undefined),
+      onInVoiceChanged: () => void this.announceSelf(),
     });
     this.unsubscribeStore = this.router.store.subscribe(() => this.update(() => undefined));
     this.signaling = new SignalingClient({
@@ -129,10 +144,31 @@ export class NearTalkSession implements SessionView {
     void this.publish(text);
   }
 
+  joinVoice(): void {
+    if (this.phase === 'chat') void this.voice.join();
+  }
+
+  leaveVoice(): void {
+    this.voice.leave();
+  }
+
+  setMuted(isMuted: boolean): void {
+    this.voice.setMuted(isMuted);
+  }
+
+  setPersonVolume(key: string, volume: number): void {
+    this.voice.setPersonVolume(key, volume);
+  }
+
+  setDistanceVolume(isOn: boolean): void {
+    this.voice.setDistanceVolume(isOn);
+  }
+
   /** Stops location, closes the relay connection and every link, clears every timer. */
   dispose(): void {
     this.geo.stop();
     this.signaling.dispose();
+    this.voice.dispose();
     this.mesh.dispose();
     this.unsubscribeStore();
     this.router.dispose();
@@ -180,12 +216,20 @@ export class NearTalkSession implements SessionView {
       username,
       position: this.position,
       radiusM: this.radiusM,
+      inVoice: this.voice.isInVoice,
     };
     this.mesh.setSelf(claim, homeCell(this.position));
     this.joinCells();
     this.update(() => {
       for (const neighbour of this.mesh.neighbours()) this.refreshVisibility(neighbour);
     });
+    this.updateVoice();
+  }
+
+  /** Re-picks whom we exchange audio with after any change of neighbours or of ourselves. */
+  private updateVoice(): void {
+    const position = this.position;
+    this.voice.update(this.mesh.neighbours(), position === null ? null : { position, radiusM: this.radiusM });
   }
 
   private joinCells(): void {
@@ -201,6 +245,7 @@ export class NearTalkSession implements SessionView {
   private neighbourUpdated(neighbour: Neighbour): void {
     const wasVisible = this.visible.get(neighbour.linkKey);
     this.update(() => this.refreshVisibility(neighbour));
+    this.updateVoice();
     // A neighbour met for the first time, or coming into range, gets the history it may see.
     if (wasVisible === undefined || (!wasVisible && this.visible.get(neighbour.linkKey) === true)) {
       this.router.sendHistory(neighbour);
@@ -233,7 +278,17 @@ export class NearTalkSession implements SessionView {
         if (this.visible.get(neighbour.linkKey) !== true) continue;
         const distance = distanceBetween(position, neighbour.presence.position);
         const { key, username } = neighbour.presence;
-        nearby.set(key, { key, username, distance, distanceLabel: formatDistance(distance), isDirect: true });
+        nearby.set(key, {
+          key,
+          username,
+          distance,
+          distanceLabel: formatDistance(distance),
+          isDirect: true,
+          isInVoice: neighbour.presence.inVoice,
+          isHeard: this.voice.isHeard(neighbour.linkKey),
+          isSpeaking: this.voice.isSpeaking(neighbour.linkKey),
+          volume: this.voice.volumeFor(key),
+        });
       }
       const neighbourKeys = new Set((this.mesh?.neighbours() ?? []).map((neighbour) => neighbour.presence.key));
       for (const message of this.router?.store.list() ?? []) {
@@ -243,7 +298,8 @@ export class NearTalkSession implements SessionView {
         const distanceLabel = isOwn ? 'you' : formatDistance(distance);
         messages.push({ id: message.id, username: message.username, text: message.text, distanceLabel, isOwn, sentAtMs: message.sentAtMs });
         if (!isOwn && !neighbourKeys.has(message.author)) {
-          nearby.set(message.author, { key: message.author, username: message.username, distance, distanceLabel, isDirect: false });
+          const volume = this.voice.volumeFor(message.author);
+          nearby.set(message.author, { key: message.author, username: message.username, distance, distanceLabel, isDirect: false, isInVoice: false, isHeard: false, isSpeaking: false, volume });
         }
       }
     }
@@ -260,6 +316,7 @@ export class NearTalkSession implements SessionView {
       sendError: this.sendError,
       directLinks: this.mesh?.openLinkCount ?? 0,
       dropped: this.dropped,
+      voice: this.voice?.state ?? VOICE_OFF,
     };
   }
 }

@@ -32,6 +32,27 @@ export interface NearbyPerson {
   readonly distanceLabel: string;
   /** False when their messages reach us through others (no direct link). */
   readonly isDirect: boolean;
+  /** They are in voice. */
+  readonly isInVoice: boolean;
+  /** We exchange audio with them now (both in voice, in range, among the nearest K). */
+  readonly isHeard: boolean;
+  /** Their received audio is above the speaking threshold right now. */
+  readonly isSpeaking: boolean;
+  /** Our playback volume for them, 0..1 (1 by default), before distance attenuation. */
+  readonly volume: number;
+}
+
+/**
+ * Our own voice: off; starting (asking for the microphone); on; or the microphone was
+ * refused or lost (a phone backgrounding the app stops it): both offer `joinVoice()` again.
+ */
+export type VoiceStatus = 'off' | 'starting' | 'on' | 'mic-denied' | 'mic-lost';
+
+export interface VoiceState {
+  readonly status: VoiceStatus;
+  readonly isMuted: boolean;
+  /** Playback quieter toward the edge of the range (on by default). */
+  readonly isDistanceVolumeOn: boolean;
 }
 
 /** A peer we know of but could not connect to directly (ICE failed). */
@@ -73,7 +94,11 @@ export interface SessionState {
   readonly directLinks: number;
   /** Received messages dropped, by reason (the debug panel). */
   readonly dropped: Readonly<Record<DropReason, number>>;
+  readonly voice: VoiceState;
 }
+
+/** Voice before the person joins it. */
+export const VOICE_OFF: VoiceState = { status: 'off', isMuted: false, isDistanceVolumeOn: true };
 
 /** Dropped-message counters before anything was dropped. */
 export const NO_DROPS: Readonly<Record<DropReason, number>> = {
@@ -96,6 +121,16 @@ export interface SessionActions {
   setRadius(radiusM: number): void;
   /** Send a chat message. */
   send(text: string): void;
+  /** Join voice (also the retry after the microphone was refused or lost). */
+  joinVoice(): void;
+  /** Leave voice: tracks removed, microphone released. */
+  leaveVoice(): void;
+  /** Mute or unmute our microphone (no audio energy is sent while muted). */
+  setMuted(isMuted: boolean): void;
+  /** Our playback volume for one person, 0..1. */
+  setPersonVolume(key: string, volume: number): void;
+  /** Turn distance attenuation on or off. */
+  setDistanceVolume(isOn: boolean): void;
 }
 
 /** A session as components see it: a state to render, actions, and change notification. */

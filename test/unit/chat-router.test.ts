@@ -15,7 +15,7 @@ const FAR = quantizePosition({ lat: 48.8665, lon: 2.3522 });
 const AWAY = quantizePosition({ lat: 48.8836, lon: 2.3522 });
 
 function neighbour(name: string, position: Position, radiusM: number): Neighbour {
-  const presence: PresenceClaim = { key: `${name}`.padEnd(87, 'k'), seq: 1, username: name, position, radiusM, signature: 's'.repeat(86) };
+  const presence: PresenceClaim = { key: `${name}`.padEnd(87, 'k'), seq: 1, username: name, position, radiusM, inVoice: false, signature: 's'.repeat(86) };
   return { linkKey: `link-${name}`, remoteId: name.padEnd(22, 'x') as PeerId, presence };
 }
 

@@ -43,6 +43,7 @@ describe('peer frames', () => {
       username: 'Alice',
       position: quantizePosition({ lat: 48.8566, lon: 2.3522 }),
       radiusM: 500,
+      inVoice: false,
     };
     const signature = await identity.signText(presencePayload(claim, 'A'.repeat(22), 'B'.repeat(22)));
     const parsed = parsePeerFrame(JSON.stringify({ type: 'presence', v: 1, presence: { ...claim, signature } }));
@@ -54,7 +55,7 @@ describe('peer frames', () => {
 
   test('drops garbage, unknown types, raw positions, long frames and long histories', () => {
     const position = quantizePosition({ lat: 48.8566, lon: 2.3522 });
-    const presence = { key: 'k'.repeat(87), seq: 1, username: 'Alice', position, radiusM: 500, signature: 's'.repeat(86) };
+    const presence = { key: 'k'.repeat(87), seq: 1, username: 'Alice', position, radiusM: 500, inVoice: true, signature: 's'.repeat(86) };
     assert.equal(parsePeerFrame(JSON.stringify({ type: 'presence', v: 1, presence })).ok, true);
     const cases: Array<[unknown, string]> = [
       [42, 'malformed'],
