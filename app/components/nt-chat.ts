@@ -10,6 +10,7 @@ import './nt-messages.ts';
 import './nt-nearby.ts';
 import './nt-radius.ts';
 import './nt-username-form.ts';
+import './nt-voice.ts';
 
 @customElement('nt-chat')
 export class NtChat extends LitElement {
@@ -26,9 +27,16 @@ export class NtChat extends LitElement {
           align-items: start;
         }
       }
+      /* The header, the composer and the voice bar stay on the first screen, phone or desktop. */
       .conversation {
-        display: grid;
+        display: flex;
+        flex-direction: column;
         gap: 0.5rem;
+        height: clamp(20rem, calc(100dvh - 8rem), 56rem);
+      }
+      nt-messages {
+        flex: 1;
+        min-height: 0;
       }
       aside {
         display: grid;
@@ -76,10 +84,16 @@ export class NtChat extends LitElement {
         <section class="conversation" aria-label="Conversation">
           <nt-messages .messages=${state.messages}></nt-messages>
           <nt-composer .error=${state.sendError}></nt-composer>
+          <nt-voice .voice=${state.voice} .people=${state.nearby}></nt-voice>
         </section>
         <aside>
           <nt-radius class="panel" .radiusM=${state.radiusM}></nt-radius>
-          <nt-nearby class="panel" .people=${state.nearby} .unreachable=${state.unreachable}></nt-nearby>
+          <nt-nearby
+            class="panel"
+            .people=${state.nearby}
+            .unreachable=${state.unreachable}
+            .isVoiceOn=${state.voice.status === 'on'}
+          ></nt-nearby>
           <section class="panel" aria-label="Your username">
             <p class="you">You are <span class="current">${state.username ?? ''}</span></p>
             <details>

@@ -24,11 +24,16 @@ export class NtMessages extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      .frame {
+      /* nt-chat sizes it: the list takes what the composer and the voice bar leave. */
+      :host {
         display: flex;
         flex-direction: column;
-        /* Leaves the header and the composer on the first screen, phone or desktop. */
-        height: clamp(14rem, calc(100dvh - 11rem), 48rem);
+      }
+      .frame {
+        flex: 1;
+        min-height: 0;
+        display: flex;
+        flex-direction: column;
         border: 1px solid var(--nt-border);
         border-radius: 0.75rem;
         background: var(--nt-surface);

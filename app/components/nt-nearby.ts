@@ -1,10 +1,14 @@
-/** Who is in mutual range, nearest first, and who could not be reached directly. */
+/**
+ * Who is in mutual range, nearest first, and who could not be reached directly; in voice,
+ * who talks (from the level of their received audio) and how loud each person plays.
+ */
 
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { NearbyPerson, UnreachablePeer } from '../session/session-state.ts';
 import { sharedStyles } from './shared-styles.ts';
+import './nt-person-volume.ts';
 
 function peopleText(count: number): string {
   return `${count} nearby ${count === 1 ? 'person' : 'people'}`;
@@ -45,11 +49,51 @@ export class NtNearby extends LitElement {
       .notice {
         color: var(--nt-warn);
       }
+      .voice {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.3rem;
+        padding: 0 0.45rem;
+        border: 1px solid var(--nt-border);
+        border-radius: 1rem;
+        font-size: 0.8rem;
+        color: var(--nt-muted);
+      }
+      /* Hollow while listening, filled and pulsing while talking: shape, not only colour. */
+      .dot {
+        width: 0.55rem;
+        height: 0.55rem;
+        border: 2px solid currentColor;
+        border-radius: 50%;
+      }
+      li[data-speaking] .voice {
+        border-color: var(--nt-ok);
+        color: var(--nt-ok);
+      }
+      li[data-speaking] .dot {
+        background: currentColor;
+        animation: pulse 0.8s ease-in-out infinite alternate;
+      }
+      @keyframes pulse {
+        to {
+          transform: scale(1.35);
+        }
+      }
+      @media (prefers-reduced-motion: reduce) {
+        li[data-speaking] .dot {
+          animation: none;
+        }
+      }
+      nt-person-volume {
+        flex-basis: 100%;
+      }
     `,
   ];
 
   @property({ attribute: false }) people: readonly NearbyPerson[] = [];
   @property({ attribute: false }) unreachable: readonly UnreachablePeer[] = [];
+  /** We are in voice: the people we hear get a volume slider. */
+  @property({ attribute: false }) isVoiceOn = false;
 
   override render() {
     return html`
@@ -58,10 +102,11 @@ export class NtNearby extends LitElement {
         ${repeat(
           this.people,
           (person) => person.key,
-          (person) => html`<li>
+          (person) => html`<li data-speaking=${person.isSpeaking ? 'true' : nothing}>
             <span class="name">${person.username}</span>
             <span class="distance">${person.distanceLabel}</span>
             ${person.isDirect ? nothing : html`<span class="via">(through others)</span>`}
+            ${person.isInVoice ? this.renderVoice(person) : nothing}
           </li>`,
         )}
       </ul>
@@ -75,6 +120,21 @@ export class NtNearby extends LitElement {
             ${this.unreachable.map((peer) => peer.label).join(', ')}.
           </p>`}
     `;
+  }
+
+  private renderVoice(person: NearbyPerson) {
+    return html`<span class="voice"
+        ><span class="dot" aria-hidden="true"></span>in voice${person.isSpeaking
+          ? html`<span class="visually-hidden">, speaking</span>`
+          : nothing}</span
+      >
+      ${this.isVoiceOn && person.isHeard
+        ? html`<nt-person-volume
+            .personKey=${person.key}
+            .username=${person.username}
+            .volume=${person.volume}
+          ></nt-person-volume>`
+        : nothing}`;
   }
 }
 

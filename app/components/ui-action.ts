@@ -9,7 +9,13 @@ export type UiAction =
   | { readonly kind: 'request-location' }
   | { readonly kind: 'set-username'; readonly name: string }
   | { readonly kind: 'set-radius'; readonly radiusM: number }
-  | { readonly kind: 'send'; readonly text: string };
+  | { readonly kind: 'send'; readonly text: string }
+  | { readonly kind: 'join-voice' }
+  | { readonly kind: 'leave-voice' }
+  | { readonly kind: 'set-muted'; readonly isMuted: boolean }
+  /** `volume` is 0..1. */
+  | { readonly kind: 'set-person-volume'; readonly key: string; readonly volume: number }
+  | { readonly kind: 'set-distance-volume'; readonly isOn: boolean };
 
 export class UiActionEvent extends Event {
   static readonly eventName = 'nt-action';

@@ -67,6 +67,22 @@ export class SessionController implements ReactiveController {
       case 'send':
         session.send(action.text);
         return session.state.sendError === null;
+      // Voice outcomes (a refused or lost microphone) are states the voice bar shows.
+      case 'join-voice':
+        session.joinVoice();
+        return true;
+      case 'leave-voice':
+        session.leaveVoice();
+        return true;
+      case 'set-muted':
+        session.setMuted(action.isMuted);
+        return true;
+      case 'set-person-volume':
+        session.setPersonVolume(action.key, action.volume);
+        return true;
+      case 'set-distance-volume':
+        session.setDistanceVolume(action.isOn);
+        return true;
       default: {
         const unknownAction: never = action;
         throw new Error(`unknown UI action ${JSON.stringify(unknownAction)}`);

@@ -2,7 +2,8 @@
  * A pretend session for `?demo`: in-memory state and timers that walk through every
  * screen without geolocation, relay or peers, so a person or a test can see the whole UI.
  * `?demo=denied` and `?demo=unavailable` end the location step in those states;
- * `?demo=offline` keeps the relay unreachable. Used by main.ts only.
+ * `?demo=offline` keeps the relay unreachable; `?demo=mic-denied` refuses the microphone on
+ * every join, `?demo=mic-lost` loses it a few steps after the first join. Used by main.ts only.
  */
 
 import { AuthorRateLimit } from '../core/author-rate-limit.ts';
@@ -10,13 +11,14 @@ import { isSendableText, MAX_MESSAGE_CHARS, type DropReason } from '../core/chat
 import { formatDistance } from '../core/position.ts';
 import { OwnUsername } from '../core/username.ts';
 import { DEFAULT_RADIUS_M, isInMutualRange, isValidRadius } from '../core/visibility.ts';
-import type { ShownMessage, SessionState, SessionView } from './session-state.ts';
+import { VOICE_OFF, type ShownMessage, type SessionState, type SessionView, type VoiceState } from './session-state.ts';
 
-export type DemoMode = 'normal' | 'denied' | 'unavailable' | 'offline';
+const DEMO_MODES = ['normal', 'denied', 'unavailable', 'offline', 'mic-denied', 'mic-lost'] as const;
+export type DemoMode = (typeof DEMO_MODES)[number];
 
 /** The mode named by `?demo=…`; anything unknown is the normal flow. */
 export function parseDemoMode(value: string): DemoMode {
-  return value === 'denied' || value === 'unavailable' || value === 'offline' ? value : 'normal';
+  return DEMO_MODES.find((mode) => mode === value) ?? 'normal';
 }
 
 interface FakePeer {
@@ -25,16 +27,32 @@ interface FakePeer {
   readonly distanceM: number;
   readonly radiusM: number;
   readonly isDirect: boolean;
+  readonly isInVoice: boolean;
+  /** Talks whenever we hear them. */
+  readonly isSpeaker: boolean;
 }
 
-/** Placed so that the default 500 m shows two people, 100 m nobody, 2 km everyone. */
+/**
+ * Placed so that the default 500 m shows two people, 100 m nobody, 2 km everyone. Ana and
+ * Dóra are in voice, and Ana is talking.
+ */
 const PEOPLE: readonly FakePeer[] = [
-  { key: 'demo-ana', username: 'Ana', distanceM: 180, radiusM: 1_000, isDirect: true },
-  { key: 'demo-bilal', username: 'Bilal', distanceM: 420, radiusM: 2_000, isDirect: true },
-  { key: 'demo-chen', username: 'Chen', distanceM: 760, radiusM: 1_500, isDirect: false },
-  { key: 'demo-dora', username: 'Dóra', distanceM: 1_380, radiusM: 2_000, isDirect: true },
+  { key: 'demo-ana', username: 'Ana', distanceM: 180, radiusM: 1_000, isDirect: true, isInVoice: true, isSpeaker: true },
+  { key: 'demo-bilal', username: 'Bilal', distanceM: 420, radiusM: 2_000, isDirect: true, isInVoice: false, isSpeaker: false },
+  { key: 'demo-chen', username: 'Chen', distanceM: 760, radiusM: 1_500, isDirect: false, isInVoice: false, isSpeaker: false },
+  { key: 'demo-dora', username: 'Dóra', distanceM: 1_380, radiusM: 2_000, isDirect: true, isInVoice: true, isSpeaker: false },
 ];
-const UNREACHABLE: FakePeer = { key: 'demo-farid', username: 'Farid', distanceM: 310, radiusM: 2_000, isDirect: false };
+const UNREACHABLE: FakePeer = {
+  key: 'demo-farid',
+  username: 'Farid',
+  distanceM: 310,
+  radiusM: 2_000,
+  isDirect: false,
+  isInVoice: false,
+  isSpeaker: false,
+};
+/** Steps after joining at which `?demo=mic-lost` loses the microphone. */
+const MIC_LOST_AFTER_STEPS = 5;
 /** A few pretend drops, so the debug panel has something to show. */
 const DEMO_DROPS = {
   malformed: 0,
@@ -68,6 +86,11 @@ export class FakeSession implements SessionView {
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly ownName = new OwnUsername();
   private readonly rateLimit = new AuthorRateLimit(1);
+  /** Playback volume by person, 0..1; absent is 1. */
+  private readonly volumes = new Map<string, number>();
+  /** Bumped by every join and leave, so a pretend answer to an older one is ignored. */
+  private voiceAttempt = 0;
+  private hasLostMic = false;
   private log: LoggedMessage[] = [];
   private nextId = 1;
   private current: SessionState;
@@ -89,6 +112,7 @@ export class FakeSession implements SessionView {
       sendError: null,
       directLinks: 0,
       dropped: DEMO_DROPS,
+      voice: VOICE_OFF,
     };
     this.later(() => this.update({ relay: this.mode === 'offline' ? 'reconnecting' : 'connected' }));
   }
@@ -161,6 +185,42 @@ export class FakeSession implements SessionView {
     this.later(() => this.replyFromNearest(), 2);
   }
 
+  joinVoice(): void {
+    const { phase, voice } = this.current;
+    if (phase !== 'chat' || voice.status === 'starting' || voice.status === 'on') return;
+    const attempt = ++this.voiceAttempt;
+    this.setVoice({ status: 'starting' });
+    this.later(() => {
+      if (attempt !== this.voiceAttempt) return;
+      this.setVoice({ status: this.mode === 'mic-denied' ? 'mic-denied' : 'on' });
+      if (this.mode !== 'mic-lost' || this.hasLostMic) return;
+      this.hasLostMic = true;
+      this.later(() => {
+        if (attempt === this.voiceAttempt) this.setVoice({ status: 'mic-lost' });
+      }, MIC_LOST_AFTER_STEPS);
+    });
+  }
+
+  leaveVoice(): void {
+    if (this.current.voice.status === 'off') return;
+    this.voiceAttempt += 1;
+    this.setVoice({ status: 'off' });
+  }
+
+  setMuted(isMuted: boolean): void {
+    if (isMuted !== this.current.voice.isMuted) this.setVoice({ isMuted });
+  }
+
+  setPersonVolume(key: string, volume: number): void {
+    if (!Number.isFinite(volume) || !PEOPLE.some((peer) => peer.key === key)) return;
+    this.volumes.set(key, Math.min(1, Math.max(0, volume)));
+    this.update(this.neighbourhood(this.current.radiusM));
+  }
+
+  setDistanceVolume(isOn: boolean): void {
+    if (isOn !== this.current.voice.isDistanceVolumeOn) this.setVoice({ isDistanceVolumeOn: isOn });
+  }
+
   /** Cancels the pretend timers and forgets listeners. */
   dispose(): void {
     for (const timer of this.timers) clearTimeout(timer);
@@ -196,14 +256,27 @@ export class FakeSession implements SessionView {
     return isInMutualRange(peer.distanceM, radiusM, peer.radiusM);
   }
 
-  /** Everything that follows from the radius: who is in range, and whose messages show. */
+  private setVoice(change: Partial<VoiceState>): void {
+    this.current = { ...this.current, voice: { ...this.current.voice, ...change } };
+    this.update(this.neighbourhood(this.current.radiusM));
+  }
+
+  /** Everything that follows from the radius (and voice): who is in range, whose messages show. */
   private neighbourhood(radiusM: number): Pick<SessionState, 'nearby' | 'unreachable' | 'messages' | 'directLinks'> {
-    const nearby = PEOPLE.filter((peer) => this.isVisible(peer, radiusM)).map((peer) => ({
-      key: peer.key,
-      username: peer.username,
-      distanceLabel: formatDistance(peer.distanceM),
-      isDirect: peer.isDirect,
-    }));
+    const isVoiceOn = this.current.voice.status === 'on';
+    const nearby = PEOPLE.filter((peer) => this.isVisible(peer, radiusM)).map((peer) => {
+      const isHeard = isVoiceOn && peer.isInVoice && peer.isDirect;
+      return {
+        key: peer.key,
+        username: peer.username,
+        distanceLabel: formatDistance(peer.distanceM),
+        isDirect: peer.isDirect,
+        isInVoice: peer.isInVoice,
+        isHeard,
+        isSpeaking: isHeard && peer.isSpeaker,
+        volume: this.volumes.get(peer.key) ?? 1,
+      };
+    });
     const isUnreachableNear = this.isVisible(UNREACHABLE, radiusM);
     return {
       nearby,

@@ -1,14 +1,14 @@
 /**
  * The UI through its accessible names, driven by the pretend session (`?demo`): every
- * screen, the chat controls, text rendered as text, and the username change limit.
+ * screen, the chat controls, text rendered as text, the username change limit, and voice.
  */
 
 import type { Page } from '@playwright/test';
 import { expect, test } from '../fixture/relay-fixture.ts';
 
 /** Opens the demo and goes through location and username to the chat. */
-async function joinDemo(page: Page, username = 'Zoë'): Promise<void> {
-  await page.goto('/?demo');
+async function joinDemo(page: Page, username = 'Zoë', demo = ''): Promise<void> {
+  await page.goto(demo === '' ? '/?demo' : `/?demo=${demo}`);
   await page.getByRole('button', { name: 'Allow location' }).click();
   await page.getByRole('textbox', { name: 'Username' }).fill(username);
   await page.getByRole('button', { name: 'Join' }).click();
@@ -198,4 +198,101 @@ test('a long conversation renders its newest 200 messages and shows earlier ones
   await expect(items).toHaveCount(450);
   await expect(items.first()).toContainText('Message number 0');
   await expect(page.getByRole('button', { name: /earlier messages/ })).toHaveCount(0);
+});
+
+test('joins voice, mutes, and sets how loud each heard person plays', async ({ page }) => {
+  await joinDemo(page);
+  const nearby = page.getByRole('list', { name: 'Nearby' }).getByRole('listitem');
+  const ana = nearby.filter({ hasText: 'Ana' });
+  await expect(ana).toContainText('in voice');
+  await expect(page.getByRole('button', { name: 'Mute' })).toHaveCount(0);
+  await expect(page.getByText('1 person nearby is in voice.')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Join voice' }).click();
+  await expect(page.getByRole('button', { name: 'Joining voice…' })).toHaveAttribute('aria-disabled', 'true');
+  const leave = page.getByRole('button', { name: 'Leave voice', exact: true });
+  await expect(leave).toBeFocused();
+  await expect(page.getByText('You hear 1 person nearby.')).toBeVisible();
+
+  const mute = page.getByRole('button', { name: 'Mute', exact: true });
+  await mute.click();
+  const unmute = page.getByRole('button', { name: 'Unmute', exact: true });
+  await expect(unmute).toBeVisible();
+  await expect(mute).toHaveCount(0);
+  await expect(page.getByText('Your microphone is muted.')).toBeVisible();
+  await unmute.click();
+  await expect(mute).toBeVisible();
+
+  await expect(ana).toHaveAttribute('data-speaking', 'true');
+  await expect(ana.getByText('speaking')).toBeAttached();
+  await expect(ana.locator('.dot')).toBeVisible();
+  await expect(nearby.filter({ hasText: 'Bilal' })).not.toHaveAttribute('data-speaking', 'true');
+  await expect(nearby.filter({ hasText: 'Bilal' })).not.toContainText('in voice');
+
+  const volume = page.getByRole('slider', { name: 'Volume for Ana', exact: true });
+  await expect(volume).toHaveValue('100');
+  await expect(page.getByRole('slider', { name: 'Volume for Bilal' })).toHaveCount(0);
+  await volume.fill('40');
+  await expect(volume).toHaveAttribute('aria-valuetext', '40%');
+  await expect(ana).toContainText('40%');
+  await volume.focus();
+  await volume.press('ArrowLeft');
+  await expect(volume).toHaveValue('35');
+
+  const distance = page.getByRole('checkbox', { name: 'Quieter with distance' });
+  await expect(distance).toBeChecked();
+  await distance.uncheck();
+  await expect(distance).not.toBeChecked();
+  await mute.click();
+  await expect(distance).not.toBeChecked();
+
+  await leave.click();
+  await expect(page.getByRole('button', { name: 'Join voice' })).toBeFocused();
+  await expect(volume).toHaveCount(0);
+  await expect(distance).toHaveCount(0);
+  await expect(ana).not.toHaveAttribute('data-speaking', 'true');
+});
+
+test('the speaking dot pulses unless the person prefers reduced motion', async ({ page }) => {
+  await joinDemo(page);
+  await page.getByRole('button', { name: 'Join voice' }).click();
+  const dot = page.locator('li[data-speaking="true"] .dot');
+  await expect(dot).toHaveCSS('animation-name', 'pulse');
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await expect(dot).toHaveCSS('animation-name', 'none');
+});
+
+test('a refused microphone explains how to allow it, offers to join again, and chat goes on', async ({ page }) => {
+  await joinDemo(page, 'Zoë', 'mic-denied');
+  const join = page.getByRole('button', { name: 'Join voice' });
+  await join.click();
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('The microphone is blocked.');
+  await expect(alert).toContainText('set Microphone to Allow');
+  await expect(join).toBeFocused();
+  await expect(page.getByRole('button', { name: 'Mute' })).toHaveCount(0);
+
+  const messageBox = page.getByRole('textbox', { name: 'Message' });
+  await messageBox.fill('Chat still works');
+  await messageBox.press('Enter');
+  await expect(page.getByRole('list', { name: 'Messages' }).getByRole('listitem').last()).toContainText('Chat still works');
+
+  await join.click();
+  await expect(page.getByRole('button', { name: 'Joining voice…' })).toBeVisible();
+  await expect(alert).toHaveCount(0);
+  await expect(alert).toContainText('The microphone is blocked.');
+});
+
+test('a lost microphone says so, moves focus to joining again, and joining brings voice back', async ({ page }) => {
+  await joinDemo(page, 'Zoë', 'mic-lost');
+  await page.getByRole('button', { name: 'Join voice' }).click();
+  const mute = page.getByRole('button', { name: 'Mute', exact: true });
+  await mute.focus();
+  await expect(page.getByRole('alert')).toHaveText(/The microphone stopped \(the app was in the background\?\)/);
+  const join = page.getByRole('button', { name: 'Join voice' });
+  await expect(join).toBeFocused();
+  await expect(mute).toHaveCount(0);
+  await join.click();
+  await expect(page.getByRole('button', { name: 'Leave voice' })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
 });

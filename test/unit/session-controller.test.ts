@@ -104,4 +104,27 @@ describe('session controller', () => {
     assert.equal(controller.state?.radiusM, 1_000);
     session.dispose();
   });
+
+  test('performs the voice actions', (context) => {
+    context.mock.timers.enable({ apis: ['setTimeout'] });
+    const { host, controller, session } = setUp();
+    host.connect();
+    controller.attach(session);
+    session.requestLocation();
+    context.mock.timers.tick(60_000);
+    controller.perform({ kind: 'set-username', name: 'Zoë' });
+    assert.equal(controller.perform({ kind: 'join-voice' }), true);
+    assert.equal(controller.state?.voice.status, 'starting');
+    context.mock.timers.tick(60_000);
+    assert.equal(controller.state?.voice.status, 'on');
+    assert.equal(controller.perform({ kind: 'set-muted', isMuted: true }), true);
+    assert.equal(controller.state?.voice.isMuted, true);
+    assert.equal(controller.perform({ kind: 'set-person-volume', key: 'demo-ana', volume: 0.3 }), true);
+    assert.equal(controller.state?.nearby[0]?.volume, 0.3);
+    assert.equal(controller.perform({ kind: 'set-distance-volume', isOn: false }), true);
+    assert.equal(controller.state?.voice.isDistanceVolumeOn, false);
+    assert.equal(controller.perform({ kind: 'leave-voice' }), true);
+    assert.equal(controller.state?.voice.status, 'off');
+    session.dispose();
+  });
 });
