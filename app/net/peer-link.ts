@@ -49,6 +49,8 @@ export class PeerLink {
   private isIgnoringOffer = false;
   private isSettingRemoteAnswerPending = false;
   private stateValue: LinkState = 'connecting';
+  /** What we want for audio; applied to the transceiver whenever one exists or changes. */
+  private desiredAudio: { readonly track: MediaStreamTrack | null; readonly isExchanging: boolean } = { track: null, isExchanging: false };
   private readonly connectTimer: ReturnType<typeof setTimeout>;
 
   constructor(private readonly options: PeerLinkOptions) {
@@ -110,17 +112,22 @@ export class PeerLink {
    * swapped without renegotiation.
    */
   async setAudio(track: MediaStreamTrack | null, isExchanging: boolean): Promise<void> {
+    this.desiredAudio = { track, isExchanging };
     if (this.stateValue !== 'open') return;
-    let transceiver = this.audioTransceiver();
-    if (transceiver === undefined) {
-      if (!isExchanging) return;
-      transceiver = this.pc.addTransceiver('audio', { direction: 'inactive' });
-    }
+    if (this.audioTransceiver() === undefined && isExchanging) this.pc.addTransceiver('audio', { direction: 'inactive' });
+    await this.applyAudio();
+  }
+
+  /** Puts our wish (`desiredAudio`) on the audio transceiver, if there is one. */
+  private async applyAudio(): Promise<void> {
+    const transceiver = this.audioTransceiver();
+    if (transceiver === undefined) return;
+    const { track, isExchanging } = this.desiredAudio;
     const direction: RTCRtpTransceiverDirection = !isExchanging ? 'inactive' : track === null ? 'recvonly' : 'sendrecv';
     const sending = isExchanging ? track : null;
     try {
-      if (transceiver.sender.track !== sending) await transceiver.sender.replaceTrack(sending);
       if (transceiver.direction !== direction) transceiver.direction = direction;
+      if (transceiver.sender.track !== sending) await transceiver.sender.replaceTrack(sending);
     } catch (err: unknown) {
       console.warn(`link ${this.remoteId}: could not change audio:`, err instanceof Error ? err.message : String(err));
     }
@@ -134,7 +141,7 @@ export class PeerLink {
   /**
    * When both sides added an audio transceiver at once, the polite side ends up with its
    * own (never negotiated, no mid) beside the one the other's offer created. Keep the
-   * negotiated one, carrying over what ours was set to, and stop ours: one audio line.
+   * negotiated one (our wish is applied to it next) and stop ours: one audio line.
    */
   private mergeAudioTransceivers(): void {
     const audio = this.pc.getTransceivers().filter((transceiver) => transceiver.receiver.track.kind === 'audio' && !isStopping(transceiver));
@@ -142,9 +149,6 @@ export class PeerLink {
     if (negotiated === undefined) return;
     for (const extra of audio) {
       if (extra === negotiated || extra.mid !== null) continue;
-      const track = extra.sender.track;
-      if (extra.direction !== 'inactive') negotiated.direction = extra.direction;
-      void negotiated.sender.replaceTrack(track);
       extra.stop();
     }
   }
@@ -194,6 +198,9 @@ export class PeerLink {
     this.isSettingRemoteAnswerPending = false;
     if (type === 'offer') {
       this.mergeAudioTransceivers();
+      // An offer can bring the other side's audio line: answer it with our own wish (the
+      // sender decides whether it sends; a peer we did not pick gets no audio from us).
+      await this.applyAudio();
       await this.pc.setLocalDescription();
       const answer = this.pc.localDescription;
       if (answer !== null && answer.type === 'answer') this.signal({ kind: 'description', type: 'answer', sdp: answer.sdp });

@@ -1,0 +1,145 @@
+import { expect, test, type MeshPeer } from '../fixture/mesh-fixture.ts';
+
+// Paris; 0.0009° of latitude ≈ 100 m.
+const LAT = 48.8566;
+const LON = 2.3522;
+const metresNorth = (metres: number): number => LAT + metres / 111_320;
+const metresEast = (metres: number): number => LON + metres / (111_320 * Math.cos((LAT * Math.PI) / 180));
+
+async function joinVoice(peer: MeshPeer): Promise<void> {
+  await peer.page.getByRole('button', { name: 'Join voice' }).click();
+  await expect(peer.page.getByRole('button', { name: 'Leave voice' })).toBeVisible();
+}
+
+test('two people in range hear each other; someone 3 km away hears nobody and is heard by nobody', async ({ spawnPeer }) => {
+  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON, tone: 440 });
+  const bob = await spawnPeer({ name: 'Bob', lat: metresNorth(200), lon: LON, tone: 660 });
+  const carol = await spawnPeer({ name: 'Carol', lat: metresNorth(3_000), lon: LON, tone: 880 });
+  await alice.expectNearby('Bob');
+  for (const peer of [alice, bob, carol]) await joinVoice(peer);
+  await bob.expectToHear(440);
+  await alice.expectToHear(660);
+  await expect(alice.nearby.filter({ hasText: 'Bob' })).toContainText(/in voice/i);
+  await expect(alice.page.getByRole('slider', { name: 'Volume for Bob' })).toBeVisible();
+  expect(await carol.heardFrequencies()).toEqual([]);
+  await alice.expectNotToHear(880);
+  await bob.expectNotToHear(880);
+});
+
+test('two people joining voice at the same instant both hear each other', async ({ spawnPeer }) => {
+  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON, tone: 440 });
+  const bob = await spawnPeer({ name: 'Bob', lat: metresNorth(200), lon: LON, tone: 660 });
+  await alice.expectNearby('Bob');
+  await Promise.all([
+    alice.page.getByRole('button', { name: 'Join voice' }).click(),
+    bob.page.getByRole('button', { name: 'Join voice' }).click(),
+  ]);
+  await alice.expectToHear(660);
+  await bob.expectToHear(440);
+});
+
+test('mute silences at once and unmute restores; leaving voice removes the track and releases the microphone', async ({ spawnPeer }) => {
+  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON, tone: 440 });
+  const bob = await spawnPeer({ name: 'Bob', lat: metresNorth(200), lon: LON, tone: 660 });
+  await alice.expectNearby('Bob');
+  await joinVoice(alice);
+  await joinVoice(bob);
+  await bob.expectToHear(440);
+  await alice.page.getByRole('button', { name: 'Mute', exact: true }).click();
+  await expect(alice.page.getByRole('button', { name: 'Unmute' })).toBeVisible();
+  await expect.poll(() => bob.receivedAudioLevel(), { timeout: 1_000 }).toBeLessThan(0.001);
+  await alice.page.getByRole('button', { name: 'Unmute' }).click();
+  await bob.expectToHear(440);
+
+  expect((await alice.microphoneState()).live).toBe(1);
+  await alice.page.getByRole('button', { name: 'Leave voice' }).click();
+  await expect(alice.page.getByRole('button', { name: 'Join voice' })).toBeVisible();
+  await expect.poll(async () => (await alice.microphoneState()).live).toBe(0);
+  await bob.expectNotToHear(440);
+  await expect(bob.page.getByRole('slider', { name: 'Volume for Alice' })).toHaveCount(0);
+});
+
+test('with a cap of 2, a person hears exactly the two nearest in voice and sends only to them', async ({ spawnPeer }) => {
+  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON, tone: 440, query: { 'voice-cap': '2' } });
+  const others = [
+    await spawnPeer({ name: 'Ben', lat: metresNorth(50), lon: LON, tone: 520 }),
+    await spawnPeer({ name: 'Cat', lat: metresNorth(-100), lon: LON, tone: 600 }),
+    await spawnPeer({ name: 'Dan', lat: LAT, lon: metresEast(150), tone: 700 }),
+    await spawnPeer({ name: 'Eve', lat: LAT, lon: metresEast(-200), tone: 800 }),
+  ];
+  for (const name of ['Ben', 'Cat', 'Dan', 'Eve']) await alice.expectNearby(name);
+  await joinVoice(alice);
+  for (const peer of others) await joinVoice(peer);
+  const [ben, cat, dan, eve] = others as [MeshPeer, MeshPeer, MeshPeer, MeshPeer];
+  await alice.expectToHear(520);
+  await alice.expectToHear(600);
+  await ben.expectToHear(440);
+  await cat.expectToHear(440);
+  // Dan and Eve hear each other and Ben or Cat: by then Alice's choice is settled.
+  await dan.expectToHear(800);
+  await eve.expectToHear(700);
+  expect((await alice.heardFrequencies()).filter((hz) => hz > 650)).toEqual([]);
+  await dan.expectNotToHear(440);
+  await eve.expectNotToHear(440);
+});
+
+test('moving out of range stops audio both ways; moving back restores it', async ({ spawnPeer }) => {
+  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON, tone: 440 });
+  const bob = await spawnPeer({ name: 'Bob', lat: metresNorth(200), lon: LON, tone: 660 });
+  await alice.expectNearby('Bob');
+  await joinVoice(alice);
+  await joinVoice(bob);
+  await alice.expectToHear(660);
+  await bob.moveTo(metresNorth(1_500), LON);
+  await alice.expectNotNearby('Bob');
+  await alice.expectNotToHear(660);
+  await bob.expectNotToHear(440);
+  await bob.moveTo(metresNorth(250), LON);
+  await alice.expectToHear(660);
+  await bob.expectToHear(440);
+});
+
+test('a refused microphone is shown with a way back, and chat keeps working', async ({ spawnPeer }) => {
+  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON, microphone: 'denied' });
+  const bob = await spawnPeer({ name: 'Bob', lat: metresNorth(200), lon: LON, tone: 660 });
+  await alice.expectNearby('Bob');
+  await alice.page.getByRole('button', { name: 'Join voice' }).click();
+  await expect(alice.page.getByRole('alert')).toContainText(/microphone/i);
+  await expect(alice.page.getByRole('button', { name: 'Join voice' })).toBeVisible();
+  await alice.say('I can still type');
+  await bob.expectMessage('I can still type', { from: 'Alice' });
+});
+
+test('a lost microphone is shown, and one tap brings voice back', async ({ spawnPeer }) => {
+  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON, tone: 440 });
+  const bob = await spawnPeer({ name: 'Bob', lat: metresNorth(200), lon: LON, tone: 660 });
+  await alice.expectNearby('Bob');
+  await joinVoice(alice);
+  await joinVoice(bob);
+  await bob.expectToHear(440);
+  await alice.loseMicrophone();
+  await expect(alice.page.getByRole('alert')).toContainText(/microphone/i);
+  await bob.expectNotToHear(440);
+  await joinVoice(alice);
+  await bob.expectToHear(440);
+});
+
+test('a far voice plays quieter than a near one, unless distance attenuation is turned off', async ({ spawnPeer }) => {
+  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON, radiusM: 2_000, tone: 440 });
+  const near = await spawnPeer({ name: 'Nina', lat: metresNorth(100), lon: LON, radiusM: 2_000, tone: 520 });
+  const far = await spawnPeer({ name: 'Fred', lat: metresNorth(1_500), lon: LON, radiusM: 2_000, tone: 700 });
+  await alice.expectNearby('Nina');
+  await alice.expectNearby('Fred');
+  for (const peer of [alice, near, far]) await joinVoice(peer);
+  await alice.expectToHear(520);
+  await alice.expectToHear(700);
+  const volumeOf = async (hz: number): Promise<number> =>
+    (await alice.playbackVolumes()).find((entry) => Math.abs(entry.hz - hz) < 15)?.volume ?? Number.NaN;
+  // The documented curve: full within 10 % of the range, 1 / (1 + 3x²) beyond: 0.39 at 1.5 of 2 km.
+  await expect.poll(() => volumeOf(520)).toBeCloseTo(1, 2);
+  await expect.poll(() => volumeOf(700)).toBeCloseTo(0.39, 2);
+  await alice.page.getByRole('checkbox', { name: 'Quieter with distance' }).uncheck();
+  await expect.poll(() => volumeOf(700)).toBeCloseTo(1, 2);
+  await alice.page.getByRole('slider', { name: 'Volume for Fred' }).fill('40');
+  await expect.poll(() => volumeOf(700)).toBeCloseTo(0.4, 2);
+});
