@@ -1,7 +1,8 @@
 /**
  * Starts NearTalk: the app shell with its session. `?demo` (and `?demo=denied`,
- * `?demo=unavailable`, `?demo=offline`) shows a pretend session that walks through every
- * screen; it is loaded only then, so it never weighs on the real app.
+ * `?demo=unavailable`, `?demo=offline`, `?demo=mic-denied`, `?demo=mic-lost`) shows a
+ * pretend session that walks through every screen; it is loaded only then, so it never
+ * weighs on the real app.
  */
 
 import './components/nt-app.ts';
