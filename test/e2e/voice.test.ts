@@ -11,6 +11,20 @@ async function joinVoice(peer: MeshPeer): Promise<void> {
   await expect(peer.page.getByRole('button', { name: 'Leave voice' })).toBeVisible();
 }
 
+type SpawnPeer = Parameters<Parameters<typeof test>[2]>[0]['spawnPeer'];
+
+/** Alice (440 Hz) and Bob (660 Hz), 200 m apart, both in voice and hearing each other. */
+async function twoInVoice(spawnPeer: SpawnPeer): Promise<{ alice: MeshPeer; bob: MeshPeer }> {
+  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON, tone: 440 });
+  const bob = await spawnPeer({ name: 'Bob', lat: metresNorth(200), lon: LON, tone: 660 });
+  await alice.expectNearby('Bob');
+  await joinVoice(alice);
+  await joinVoice(bob);
+  await bob.expectToHear(440);
+  await alice.expectToHear(660);
+  return { alice, bob };
+}
+
 test('two people in range hear each other; someone 3 km away hears nobody and is heard by nobody', async ({ spawnPeer }) => {
   const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON, tone: 440 });
   const bob = await spawnPeer({ name: 'Bob', lat: metresNorth(200), lon: LON, tone: 660 });
@@ -20,6 +34,8 @@ test('two people in range hear each other; someone 3 km away hears nobody and is
   await bob.expectToHear(440);
   await alice.expectToHear(660);
   await expect(alice.nearby.filter({ hasText: 'Bob' })).toContainText(/in voice/i);
+  // Bob's tone never pauses: the indicator, driven by the received level, says he speaks.
+  await expect(alice.nearby.filter({ hasText: 'Bob' })).toHaveAttribute('data-speaking', 'true');
   await expect(alice.page.getByRole('slider', { name: 'Volume for Bob' })).toBeVisible();
   expect(await carol.heardFrequencies()).toEqual([]);
   await alice.expectNotToHear(880);
@@ -39,15 +55,11 @@ test('two people joining voice at the same instant both hear each other', async 
 });
 
 test('mute silences at once and unmute restores; leaving voice removes the track and releases the microphone', async ({ spawnPeer }) => {
-  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON, tone: 440 });
-  const bob = await spawnPeer({ name: 'Bob', lat: metresNorth(200), lon: LON, tone: 660 });
-  await alice.expectNearby('Bob');
-  await joinVoice(alice);
-  await joinVoice(bob);
-  await bob.expectToHear(440);
+  const { alice, bob } = await twoInVoice(spawnPeer);
   await alice.page.getByRole('button', { name: 'Mute', exact: true }).click();
   await expect(alice.page.getByRole('button', { name: 'Unmute' })).toBeVisible();
   await expect.poll(() => bob.receivedAudioLevel(), { timeout: 1_000 }).toBeLessThan(0.001);
+  await expect(bob.nearby.filter({ hasText: 'Alice' })).not.toHaveAttribute('data-speaking', 'true');
   await alice.page.getByRole('button', { name: 'Unmute' }).click();
   await bob.expectToHear(440);
 
@@ -84,12 +96,7 @@ test('with a cap of 2, a person hears exactly the two nearest in voice and sends
 });
 
 test('moving out of range stops audio both ways; moving back restores it', async ({ spawnPeer }) => {
-  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON, tone: 440 });
-  const bob = await spawnPeer({ name: 'Bob', lat: metresNorth(200), lon: LON, tone: 660 });
-  await alice.expectNearby('Bob');
-  await joinVoice(alice);
-  await joinVoice(bob);
-  await alice.expectToHear(660);
+  const { alice, bob } = await twoInVoice(spawnPeer);
   await bob.moveTo(metresNorth(1_500), LON);
   await alice.expectNotNearby('Bob');
   await alice.expectNotToHear(660);
@@ -111,12 +118,7 @@ test('a refused microphone is shown with a way back, and chat keeps working', as
 });
 
 test('a lost microphone is shown, and one tap brings voice back', async ({ spawnPeer }) => {
-  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON, tone: 440 });
-  const bob = await spawnPeer({ name: 'Bob', lat: metresNorth(200), lon: LON, tone: 660 });
-  await alice.expectNearby('Bob');
-  await joinVoice(alice);
-  await joinVoice(bob);
-  await bob.expectToHear(440);
+  const { alice, bob } = await twoInVoice(spawnPeer);
   await alice.loseMicrophone();
   await expect(alice.page.getByRole('alert')).toContainText(/microphone/i);
   await bob.expectNotToHear(440);
