@@ -25,6 +25,8 @@ const PROBLEMS = {
       To talk, allow it: open the site settings (the icon at the left of the address bar), set
       <strong>Microphone</strong> to <strong>Allow</strong>, then join voice again.
     </p>`,
+  'mic-unavailable': html`<p class="error">No microphone could be started.</p>
+    <p>Check that one is connected and not in use by another app, then join voice again.</p>`,
   'mic-lost': html`<p class="error">The microphone stopped (the app was in the background?)</p>
     <p>Join voice again to keep talking.</p>`,
 } as const;
@@ -85,7 +87,7 @@ export class NtVoice extends LitElement {
     const { status, isMuted } = this.voice;
     const isOn = status === 'on';
     const isStarting = status === 'starting';
-    const problem = status === 'mic-denied' || status === 'mic-lost' ? PROBLEMS[status] : null;
+    const problem = status === 'mic-denied' || status === 'mic-unavailable' || status === 'mic-lost' ? PROBLEMS[status] : null;
     return html`
       ${problem === null ? nothing : html`<div class="problem" role="alert">${problem}</div>`}
       <div class="bar" role="group" aria-label="Voice">

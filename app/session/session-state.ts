@@ -44,9 +44,10 @@ export interface NearbyPerson {
 
 /**
  * Our own voice: off; starting (asking for the microphone); on; or the microphone was
- * refused or lost (a phone backgrounding the app stops it): both offer `joinVoice()` again.
+ * refused, could not be started (none, or busy), or was lost (a phone backgrounding the
+ * app stops it): each offers `joinVoice()` again.
  */
-export type VoiceStatus = 'off' | 'starting' | 'on' | 'mic-denied' | 'mic-lost';
+export type VoiceStatus = 'off' | 'starting' | 'on' | 'mic-denied' | 'mic-unavailable' | 'mic-lost';
 
 export interface VoiceState {
   readonly status: VoiceStatus;

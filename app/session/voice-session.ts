@@ -80,7 +80,7 @@ export class VoiceSession {
     } catch (err: unknown) {
       const isRefused = err instanceof DOMException && (err.name === 'NotAllowedError' || err.name === 'SecurityError');
       console.warn('microphone unavailable:', err instanceof Error ? err.message : String(err));
-      this.setState({ status: isRefused ? 'mic-denied' : 'mic-lost' });
+      this.setState({ status: isRefused ? 'mic-denied' : 'mic-unavailable' });
     }
   }
 

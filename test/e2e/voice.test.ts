@@ -117,6 +117,13 @@ test('a refused microphone is shown with a way back, and chat keeps working', as
   await bob.expectMessage('I can still type', { from: 'Alice' });
 });
 
+test('a missing microphone is told apart from a refused one', async ({ spawnPeer }) => {
+  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON, microphone: 'missing' });
+  await alice.page.getByRole('button', { name: 'Join voice' }).click();
+  await expect(alice.page.getByRole('alert')).toContainText('No microphone could be started');
+  await expect(alice.page.getByRole('button', { name: 'Join voice' })).toBeVisible();
+});
+
 test('a lost microphone is shown, and one tap brings voice back', async ({ spawnPeer }) => {
   const { alice, bob } = await twoInVoice(spawnPeer);
   await alice.loseMicrophone();
