@@ -114,7 +114,14 @@ export class PeerLink {
   async setAudio(track: MediaStreamTrack | null, isExchanging: boolean): Promise<void> {
     this.desiredAudio = { track, isExchanging };
     if (this.stateValue !== 'open') return;
-    if (this.audioTransceiver() === undefined && isExchanging) this.pc.addTransceiver('audio', { direction: 'inactive' });
+    // Only the impolite side creates the audio line. If both did at once, the polite side
+    // would keep a never-negotiated transceiver; stopped, it still makes Chromium fire
+    // negotiationneeded after every negotiation, an endless offer/answer loop. Audio needs
+    // both sides to pick each other anyway, and the polite side applies its wish when it
+    // answers the offer that brings the line (see receiveDescription).
+    if (this.audioTransceiver() === undefined && isExchanging && !this.isPolite) {
+      this.pc.addTransceiver('audio', { direction: 'inactive' });
+    }
     await this.applyAudio();
   }
 
@@ -136,21 +143,6 @@ export class PeerLink {
   /** The one audio transceiver of this link, if any. */
   private audioTransceiver(): RTCRtpTransceiver | undefined {
     return this.pc.getTransceivers().find((transceiver) => transceiver.receiver.track.kind === 'audio' && !isStopping(transceiver));
-  }
-
-  /**
-   * When both sides added an audio transceiver at once, the polite side ends up with its
-   * own (never negotiated, no mid) beside the one the other's offer created. Keep the
-   * negotiated one (our wish is applied to it next) and stop ours: one audio line.
-   */
-  private mergeAudioTransceivers(): void {
-    const audio = this.pc.getTransceivers().filter((transceiver) => transceiver.receiver.track.kind === 'audio' && !isStopping(transceiver));
-    const negotiated = audio.find((transceiver) => transceiver.mid !== null);
-    if (negotiated === undefined) return;
-    for (const extra of audio) {
-      if (extra === negotiated || extra.mid !== null) continue;
-      extra.stop();
-    }
   }
 
   /** Handles a signal from the peer (through the relay or in-band). Never throws. */
@@ -197,7 +189,6 @@ export class PeerLink {
     await this.pc.setRemoteDescription({ type, sdp });
     this.isSettingRemoteAnswerPending = false;
     if (type === 'offer') {
-      this.mergeAudioTransceivers();
       // An offer can bring the other side's audio line: answer it with our own wish (the
       // sender decides whether it sends; a peer we did not pick gets no audio from us).
       await this.applyAudio();

@@ -52,6 +52,15 @@ test('two people joining voice at the same instant both hear each other', async 
   ]);
   await alice.expectToHear(660);
   await bob.expectToHear(440);
+  // Negotiation settles: no offers or answers keep flowing once both hear each other.
+  const negotiations = async (): Promise<number> =>
+    [...(await alice.framesReceived()), ...(await bob.framesReceived())].filter((frame) => frame.includes('"negotiate"')).length;
+  const settled = await negotiations();
+  for (let round = 0; round < 3; round += 1) {
+    await bob.barrierFrom(alice);
+    await alice.barrierFrom(bob);
+  }
+  expect(await negotiations()).toBe(settled);
 });
 
 test('mute silences at once and unmute restores; leaving voice removes the track and releases the microphone', async ({ spawnPeer }) => {
