@@ -41,6 +41,7 @@ import {
 } from './browser/browser-report.ts';
 import { measureFirstMessage, type FirstMessageRun } from './browser/first-message.ts';
 import { measureHopLatency, type HopLatencyResult, type Pacing } from './browser/hop-latency.ts';
+import { exitWith } from './run-bench.ts';
 
 const RESULTS_PATH = fileURLToPath(new URL('./results/browser-latest.json', import.meta.url));
 
@@ -171,12 +172,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`browser bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 2;
-  },
-);
+exitWith('browser bench', main);

@@ -32,6 +32,7 @@ import { A_TONE_HZ, measureJoinToAudio, SAMPLE_INTERVAL_MS, type JoinRun } from 
 import { measureListenerCpu, type ListenerCpuResult } from './voice/listener-cpu.ts';
 import { isDescriptionEvent, pcEvents } from './voice/voice-probe.ts';
 import { joinFigure, renderCpu, renderFigures, renderJoinRuns, rttFigures } from './voice/voice-report.ts';
+import { exitWith } from './run-bench.ts';
 
 const RESULTS_PATH = fileURLToPath(new URL('./results/voice-latest.json', import.meta.url));
 
@@ -190,12 +191,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`voice bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 2;
-  },
-);
+exitWith('voice bench', main);
