@@ -25,8 +25,7 @@ const PROBLEMS = {
       To talk, allow it: open the site settings (the icon at the left of the address bar), set
       <strong>Microphone</strong> to <strong>Allow</strong>, then join voice again.
     </p>`,
-  'mic-unavailable': html`<p class="error">No microphone could be started.</p>
-    <p>Check that one is connected and not in use by another app, then join voice again.</p>`,
+  'mic-unavailable': html`<p class="error">No microphone could be started.</p><p>Check that one is connected and free, then join voice again.</p>`,
   'mic-lost': html`<p class="error">The microphone stopped (the app was in the background?)</p>
     <p>Join voice again to keep talking.</p>`,
 } as const;
