@@ -4,7 +4,7 @@
  * snapshot for the components and owns every resource it starts (`dispose()`).
  */
 
-import { isSendableText, MAX_MESSAGE_CHARS, type DropReason } from '../core/chat-message.ts';
+import { isSendableText, MAX_MESSAGE_CHARS, type DropReason, type UnsignedChatMessage } from '../core/chat-message.ts';
 import type { PresenceClaim } from '../core/peer-protocol.ts';
 import { distanceBetween, formatDistance, homeCell, quantizePosition, type Position } from '../core/position.ts';
 import { OwnUsername } from '../core/username.ts';
@@ -140,8 +140,18 @@ export class NearTalkSession implements SessionView {
     void this.announceSelf();
   }
 
+  /**
+   * Refusals (text, rate) are decided before this returns, so the form can keep the text
+   * of a refused message; only signing happens afterwards.
+   */
   send(text: string): void {
-    void this.publish(text);
+    const username = this.username.current;
+    const position = this.position;
+    if (this.phase !== 'chat' || username === undefined || position === null) return;
+    const sentAtMs = Date.now();
+    const refusal = this.sendRefusal(text, sentAtMs);
+    this.update(() => (this.sendError = refusal));
+    if (refusal === null) void this.publish({ username, text, sentAtMs, position, radiusM: this.radiusM });
   }
 
   joinVoice(): void {
@@ -175,23 +185,19 @@ export class NearTalkSession implements SessionView {
     this.listeners.clear();
   }
 
-  private async publish(text: string): Promise<void> {
+  /** Why a message may not be sent now, or null. */
+  private sendRefusal(text: string, sentAtMs: number): string | null {
+    if (!isSendableText(text)) return `A message has 1 to ${MAX_MESSAGE_CHARS} characters.`;
+    // Our key exists from the first milliseconds of the session; receivers count by it.
+    if (this.key !== null && !this.router.canPublish(this.key, sentAtMs)) {
+      return 'You can send 10 messages a minute. Wait a moment.';
+    }
+    return null;
+  }
+
+  private async publish(draft: Omit<UnsignedChatMessage, 'author' | 'id'>): Promise<void> {
     const identity = await this.identity;
-    const username = this.username.current;
-    const position = this.position;
-    if (this.phase !== 'chat' || username === undefined || position === null) return;
-    const sentAtMs = Date.now();
-    if (!isSendableText(text)) {
-      this.update(() => (this.sendError = `A message has 1 to ${MAX_MESSAGE_CHARS} characters.`));
-      return;
-    }
-    if (!this.router.canPublish(identity.publicKey, sentAtMs)) {
-      this.update(() => (this.sendError = 'You can send 10 messages a minute. Wait a moment.'));
-      return;
-    }
-    const message = await identity.sign({ id: randomId(), username, text, sentAtMs, position, radiusM: this.radiusM });
-    this.update(() => (this.sendError = null));
-    this.router.publish(message);
+    this.router.publish(await identity.sign({ id: randomId(), ...draft }));
   }
 
   private moveTo(raw: Position): void {

@@ -238,3 +238,16 @@ test('location refused: the app says what to do, and retrying after allowing it 
     await context.close();
   }
 });
+
+test('an eleventh message within a minute is refused by the sender and the text is kept', async ({ spawnPeer }) => {
+  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON });
+  for (let index = 1; index <= 10; index += 1) await alice.say(`Message ${index} of ten`);
+  await alice.messageBox.fill('One too many');
+  await alice.page.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(alice.page.getByRole('alert')).toContainText('10 messages a minute');
+  await expect(alice.messageBox).toHaveValue('One too many');
+  await alice.expectNoMessage('One too many');
+  await alice.fastForward(61_000);
+  await alice.page.getByRole('button', { name: 'Send', exact: true }).click();
+  await alice.expectMessage('One too many');
+});

@@ -31,6 +31,12 @@ test('two people in range hear each other; someone 3 km away hears nobody and is
   const carol = await spawnPeer({ name: 'Carol', lat: metresNorth(3_000), lon: LON, tone: 880 });
   await alice.expectNearby('Bob');
   for (const peer of [alice, bob, carol]) await joinVoice(peer);
+  // The microphone is asked for with the processing people expect from a call.
+  expect(JSON.parse((await alice.microphoneState()).lastAudioConstraints ?? 'null')).toEqual({
+    echoCancellation: true,
+    noiseSuppression: true,
+    autoGainControl: true,
+  });
   await bob.expectToHear(440);
   await alice.expectToHear(660);
   await expect(alice.nearby.filter({ hasText: 'Bob' })).toContainText(/in voice/i);

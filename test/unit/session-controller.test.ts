@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { SessionController } from '../../app/controllers/session-controller.ts';
 import { FakeSession } from '../../app/session/fake-session.ts';
@@ -36,6 +36,17 @@ function setUp(): { host: FakeHost; controller: SessionController; session: Fake
   const controller = new SessionController(host);
   const session = new FakeSession({ stepDelayMs: 60_000 });
   return { host, controller, session };
+}
+
+/** A connected controller on a demo session that has its position: at the username form. */
+function atUsernameForm(context: TestContext): ReturnType<typeof setUp> {
+  context.mock.timers.enable({ apis: ['setTimeout'] });
+  const parts = setUp();
+  parts.host.connect();
+  parts.controller.attach(parts.session);
+  parts.session.requestLocation();
+  context.mock.timers.tick(60_000);
+  return parts;
 }
 
 describe('session controller', () => {
@@ -88,12 +99,7 @@ describe('session controller', () => {
   });
 
   test('reports a refused action so the form keeps its input', (context) => {
-    context.mock.timers.enable({ apis: ['setTimeout'] });
-    const { host, controller, session } = setUp();
-    host.connect();
-    controller.attach(session);
-    session.requestLocation();
-    context.mock.timers.tick(60_000);
+    const { controller, session } = atUsernameForm(context);
     assert.equal(controller.state?.phase, 'username');
     assert.equal(controller.perform({ kind: 'set-username', name: 'x' }), false);
     assert.equal(controller.perform({ kind: 'set-username', name: 'Zoë' }), true);
@@ -106,12 +112,7 @@ describe('session controller', () => {
   });
 
   test('performs the voice actions', (context) => {
-    context.mock.timers.enable({ apis: ['setTimeout'] });
-    const { host, controller, session } = setUp();
-    host.connect();
-    controller.attach(session);
-    session.requestLocation();
-    context.mock.timers.tick(60_000);
+    const { controller, session } = atUsernameForm(context);
     controller.perform({ kind: 'set-username', name: 'Zoë' });
     assert.equal(controller.perform({ kind: 'join-voice' }), true);
     assert.equal(controller.state?.voice.status, 'starting');
