@@ -9,7 +9,7 @@ import { parseIceServer } from '../app/core/parse-relay-frame.ts';
 import { isJsonObject, parseJson } from '../app/core/json.ts';
 import type { IceServer } from '../app/core/protocol.ts';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
-import { DEFAULT_RELAY_OPTIONS, type RelayOptions } from './relay-options.ts';
+import { DEFAULT_RELAY_OPTIONS, INTEGER_OPTION_RANGES, type IntegerOption, type RelayOptions } from './relay-options.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -27,22 +27,22 @@ interface FlagSpec {
   readonly flag: string;
   readonly kind: 'integer' | 'string' | 'boolean';
   readonly help: string;
-  readonly min?: number;
-  readonly max?: number;
+  /** For whole numbers: the option whose range (INTEGER_OPTION_RANGES) applies. */
+  readonly option?: IntegerOption;
 }
 
 const FLAGS: readonly FlagSpec[] = [
-  { flag: 'port', kind: 'integer', min: 0, max: 65_535, help: `TCP port, 0 for any free one (default ${DEFAULT_RELAY_OPTIONS.port})` },
+  { flag: 'port', kind: 'integer', option: 'port', help: `TCP port, 0 for any free one (default ${DEFAULT_RELAY_OPTIONS.port})` },
   { flag: 'host', kind: 'string', help: `interface to listen on (default ${DEFAULT_RELAY_OPTIONS.host}; 0.0.0.0 for all)` },
   { flag: 'allowed-origins', kind: 'string', help: 'comma-separated browser origins allowed to connect, or * (default: the relay\'s own origin)' },
-  { flag: 'max-connections', kind: 'integer', min: 1, max: 10_000_000, help: `most WebSocket connections (default ${DEFAULT_RELAY_OPTIONS.maxConnections})` },
-  { flag: 'max-connections-per-ip', kind: 'integer', min: 1, max: 10_000_000, help: `most connections from one address (default ${DEFAULT_RELAY_OPTIONS.maxConnectionsPerIp})` },
-  { flag: 'max-payload-bytes', kind: 'integer', min: 256, max: 16_777_216, help: `largest frame accepted (default ${DEFAULT_RELAY_OPTIONS.maxPayloadBytes})` },
-  { flag: 'rate-limit-burst', kind: 'integer', min: 1, max: 1_000_000, help: `frames a client may send in a burst (default ${DEFAULT_RELAY_OPTIONS.rateLimitBurst})` },
-  { flag: 'rate-limit-per-second', kind: 'integer', min: 1, max: 1_000_000, help: `sustained frames per second per client (default ${DEFAULT_RELAY_OPTIONS.rateLimitPerSecond})` },
-  { flag: 'max-bad-frames-per-minute', kind: 'integer', min: 1, max: 1_000_000, help: `refused frames tolerated per minute before closing (default ${DEFAULT_RELAY_OPTIONS.maxBadFramesPerMinute})` },
-  { flag: 'max-buffered-bytes', kind: 'integer', min: 1024, max: 1_073_741_824, help: `bytes buffered for a slow client before cutting it (default ${DEFAULT_RELAY_OPTIONS.maxBufferedBytes})` },
-  { flag: 'heartbeat-ms', kind: 'integer', min: 10, max: 3_600_000, help: `ping interval; dead sockets drop after two (default ${DEFAULT_RELAY_OPTIONS.heartbeatMs})` },
+  { flag: 'max-connections', kind: 'integer', option: 'maxConnections', help: `most WebSocket connections (default ${DEFAULT_RELAY_OPTIONS.maxConnections})` },
+  { flag: 'max-connections-per-ip', kind: 'integer', option: 'maxConnectionsPerIp', help: `most connections from one address (default ${DEFAULT_RELAY_OPTIONS.maxConnectionsPerIp})` },
+  { flag: 'max-payload-bytes', kind: 'integer', option: 'maxPayloadBytes', help: `largest frame accepted (default ${DEFAULT_RELAY_OPTIONS.maxPayloadBytes})` },
+  { flag: 'rate-limit-burst', kind: 'integer', option: 'rateLimitBurst', help: `frames a client may send in a burst (default ${DEFAULT_RELAY_OPTIONS.rateLimitBurst})` },
+  { flag: 'rate-limit-per-second', kind: 'integer', option: 'rateLimitPerSecond', help: `sustained frames per second per client (default ${DEFAULT_RELAY_OPTIONS.rateLimitPerSecond})` },
+  { flag: 'max-bad-frames-per-minute', kind: 'integer', option: 'maxBadFramesPerMinute', help: `refused frames tolerated per minute before closing (default ${DEFAULT_RELAY_OPTIONS.maxBadFramesPerMinute})` },
+  { flag: 'max-buffered-bytes', kind: 'integer', option: 'maxBufferedBytes', help: `bytes buffered for a slow client before cutting it (default ${DEFAULT_RELAY_OPTIONS.maxBufferedBytes})` },
+  { flag: 'heartbeat-ms', kind: 'integer', option: 'heartbeatMs', help: `ping interval; dead sockets drop after two (default ${DEFAULT_RELAY_OPTIONS.heartbeatMs})` },
   { flag: 'ice-servers', kind: 'string', help: 'JSON list of ICE servers handed to clients, e.g. [{"urls":"stun:stun.example.org"}] (default [])' },
   { flag: 'static-dir', kind: 'string', help: 'directory of the built PWA to serve at / (default: serve no app)' },
   { flag: 'trust-proxy', kind: 'boolean', help: 'take client addresses from X-Forwarded-For (behind nginx or Caddy)' },
@@ -129,7 +129,7 @@ function readValue(spec: FlagSpec, raw: string | boolean, source: string): unkno
   }
   if (spec.kind === 'string') return raw;
   const number = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
-  const { min = 0, max = Number.MAX_SAFE_INTEGER } = spec;
+  const [min, max] = spec.option === undefined ? [0, Number.MAX_SAFE_INTEGER] : INTEGER_OPTION_RANGES[spec.option];
   if (!Number.isSafeInteger(number) || number < min || number > max) {
     throw new ConfigError(`${source} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }

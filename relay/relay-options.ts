@@ -65,6 +65,22 @@ export const DEFAULT_RELAY_OPTIONS = {
   trustProxy: false,
 } as const satisfies Partial<RelayOptions>;
 
+/** Allowed range of every whole-number option: checked here and by the command line. */
+export const INTEGER_OPTION_RANGES = {
+  port: [0, 65_535],
+  maxConnections: [1, 10_000_000],
+  maxConnectionsPerIp: [1, 10_000_000],
+  maxPayloadBytes: [256, 16 * 1024 * 1024],
+  rateLimitBurst: [1, 1_000_000],
+  rateLimitPerSecond: [1, 1_000_000],
+  maxBadFramesPerMinute: [1, 1_000_000],
+  maxBufferedBytes: [1024, 1024 * 1024 * 1024],
+  heartbeatMs: [10, 3_600_000],
+  shutdownGraceMs: [0, 60_000],
+} as const satisfies Partial<Record<keyof RelayOptions, readonly [number, number]>>;
+
+export type IntegerOption = keyof typeof INTEGER_OPTION_RANGES;
+
 /** Fills in defaults and checks every value; throws a TypeError naming the bad option. */
 export function resolveRelayOptions(overrides: Partial<RelayOptions>, fallbackLogger: Logger): RelayOptions {
   const options: RelayOptions = {
@@ -73,21 +89,12 @@ export function resolveRelayOptions(overrides: Partial<RelayOptions>, fallbackLo
     now: () => performance.now(),
     ...overrides,
   };
-  const checkInteger = (name: keyof RelayOptions, value: number, min: number, max: number): void => {
-    if (!Number.isInteger(value) || value < min || value > max) {
+  for (const [name, [min, max]] of Object.entries(INTEGER_OPTION_RANGES)) {
+    const value: unknown = Reflect.get(options, name);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       throw new TypeError(`options.${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
     }
-  };
-  checkInteger('port', options.port, 0, 65_535);
-  checkInteger('maxConnections', options.maxConnections, 1, 10_000_000);
-  checkInteger('maxConnectionsPerIp', options.maxConnectionsPerIp, 1, 10_000_000);
-  checkInteger('maxPayloadBytes', options.maxPayloadBytes, 256, 16 * 1024 * 1024);
-  checkInteger('rateLimitBurst', options.rateLimitBurst, 1, 1_000_000);
-  checkInteger('rateLimitPerSecond', options.rateLimitPerSecond, 1, 1_000_000);
-  checkInteger('maxBadFramesPerMinute', options.maxBadFramesPerMinute, 1, 1_000_000);
-  checkInteger('maxBufferedBytes', options.maxBufferedBytes, 1024, 1024 * 1024 * 1024);
-  checkInteger('heartbeatMs', options.heartbeatMs, 10, 3_600_000);
-  checkInteger('shutdownGraceMs', options.shutdownGraceMs, 0, 60_000);
+  }
   if (typeof options.host !== 'string' || options.host.length === 0) {
     throw new TypeError('options.host must be a non-empty string');
   }
