@@ -66,6 +66,8 @@ interface LinkEntry {
    * Frames are handled one after another: a presence claim is verified (asynchronously)
    * before the chat frames sent after it are judged against it.
    */
+  /** We dialed this link (it counts against our budget); false for links the peer opened. */
+  readonly isDialed: boolean;
   queue: Promise<void>;
   queuedFrames: number;
   /**
@@ -104,8 +106,8 @@ export class Mesh {
   }
 
   /**
-   * Most links, dialed and accepted together. We dial only up to the budget; accepting up
-   * to twice that leaves room for newcomers, whose dials would otherwise all be refused
+   * Most links, dialed and accepted together. We dial up to the budget ourselves; accepting
+   * up to twice that leaves room for newcomers, whose dials would otherwise all be refused
    * once everyone is at the budget (the overlay would split).
    */
   get hardCap(): number {
@@ -190,7 +192,7 @@ export class Mesh {
       this.options.sendSignal(from, encodeLinkSignal({ kind: 'busy' }));
       return;
     }
-    void this.openLink(from).link.receiveSignal(data);
+    void this.openLink(from, false).link.receiveSignal(data);
   }
 
   /** Sends a frame to one neighbour; false if its link cannot take it now. */
@@ -217,7 +219,14 @@ export class Mesh {
     this.links.clear();
   }
 
-  /** Opens links to candidates, same home cell first, while under the budget. */
+  /**
+   * Opens links to candidates in the relay's order (same home cell first), while under
+   * the budget. The budget counts only links we dialed: a peer filled up by newcomers'
+   * dials still reaches out on its own, or two groups could each close into a full
+   * triangle and never meet. A candidate we are yielding to keeps its place in the order
+   * (its slot is held) rather than letting later candidates jump ahead, for the same
+   * reason. Accepted links are bounded by the hard cap.
+   */
   private dial(): void {
     const localId = this.localId;
     if (localId === null || this.myClaim === null) return;
@@ -226,19 +235,20 @@ export class Mesh {
     const ordered = [...this.candidates.entries()].sort(
       ([, homeA], [, homeB]) => Number(homeB === this.myHome) - Number(homeA === this.myHome),
     );
+    let slotsTaken = [...this.links.values()].filter((entry) => entry.isDialed).length;
     let nextCheckMs = Number.POSITIVE_INFINITY;
     for (const [id] of ordered) {
-      if (this.links.size >= this.options.budget) break;
-      const notBeforeMs = Math.max(
-        this.backoffUntil.get(id) ?? 0,
-        id < localId ? (this.firstSeenAt.get(id) ?? nowMs) + DIAL_YIELD_MS : 0,
-      );
+      if (slotsTaken >= this.options.budget || this.links.size >= this.hardCap) break;
       if (linkedIds.has(id)) continue;
-      if (notBeforeMs > nowMs) {
-        nextCheckMs = Math.min(nextCheckMs, notBeforeMs);
+      const backoffUntilMs = this.backoffUntil.get(id) ?? 0;
+      if (backoffUntilMs > nowMs) {
+        nextCheckMs = Math.min(nextCheckMs, backoffUntilMs);
         continue;
       }
-      this.openLink(id);
+      const yieldUntilMs = id < localId ? (this.firstSeenAt.get(id) ?? nowMs) + DIAL_YIELD_MS : 0;
+      slotsTaken += 1;
+      if (yieldUntilMs > nowMs) nextCheckMs = Math.min(nextCheckMs, yieldUntilMs);
+      else this.openLink(id, true);
     }
     this.scheduleDial(nextCheckMs);
   }
@@ -257,7 +267,7 @@ export class Mesh {
     }, Math.max(0, atMs - this.options.now()));
   }
 
-  private openLink(remoteId: PeerId): LinkEntry {
+  private openLink(remoteId: PeerId, isDialed: boolean): LinkEntry {
     const localId = this.localId;
     if (localId === null) throw new Error('openLink before the relay gave us an id');
     const key = linkKeyOf(localId, remoteId);
@@ -277,7 +287,7 @@ export class Mesh {
       onClose: (state) => this.forget(entry, state),
       onRemoteAudio: (stream) => this.options.events.onRemoteAudio(key, stream),
     });
-    const entry: LinkEntry = { key, link, presence: null, queue: Promise.resolve(), queuedFrames: 0, outbox: [] };
+    const entry: LinkEntry = { key, link, presence: null, isDialed, queue: Promise.resolve(), queuedFrames: 0, outbox: [] };
     this.links.set(key, entry);
     return entry;
   }

@@ -103,7 +103,7 @@ test('each page hears the other page tone and not its own', async ({ openTonePag
   await expectNotToHear(b, 660, { label: 'B' });
   expect(await heardTracks(a)).toHaveLength(1);
   expect(await audioProbeErrors(a)).toEqual([]);
-  expect(await microphoneState(a)).toEqual({ live: 1, requests: 1 });
+  expect(await microphoneState(a)).toEqual({ live: 1, requests: 1, lastAudioConstraints: '{"echoCancellation":true,"noiseSuppression":true,"autoGainControl":true}' });
 });
 
 test('a disabled sender track reaches the listener as silence', async ({ openTonePage }) => {
@@ -129,7 +129,7 @@ test('a lost microphone ends the fake track, fires ended, and its listener hears
   await expectToHear(b, 440, { label: 'B' });
 
   expect(await loseMicrophone(a)).toBe(1);
-  expect(await microphoneState(a)).toEqual({ live: 0, requests: 1 });
+  expect(await microphoneState(a)).toEqual({ live: 0, requests: 1, lastAudioConstraints: '{"echoCancellation":true,"noiseSuppression":true,"autoGainControl":true}' });
   expect(await a.evaluate(() => [window.__fixtureAudioCall?.track.readyState, ...(window.__fixtureAudioCall?.events ?? [])])).toEqual([
     'ended',
     'ended',
@@ -147,7 +147,7 @@ test('every request gets a new track, and stopping one is counted', async ({ ope
     return [...first, ...second].map((track) => `${track.readyState} ${track.id === first[0]?.id ? 'first' : 'second'}`);
   });
   expect(ids).toEqual(['ended first', 'live second']);
-  expect(await microphoneState(a)).toEqual({ live: 1, requests: 2 });
+  expect(await microphoneState(a)).toEqual({ live: 1, requests: 2, lastAudioConstraints: '{"echoCancellation":false}' });
 });
 
 test('a denied microphone rejects with NotAllowedError', async ({ openTonePage }) => {
@@ -159,5 +159,5 @@ test('a denied microphone rejects with NotAllowedError', async ({ openTonePage }
     ),
   );
   expect(failure).toBe('NotAllowedError');
-  expect(await microphoneState(page)).toEqual({ live: 0, requests: 1 });
+  expect(await microphoneState(page)).toEqual({ live: 0, requests: 1, lastAudioConstraints: '{"echoCancellation":true}' });
 });
