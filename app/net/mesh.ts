@@ -9,7 +9,7 @@ import type { JsonValue } from '../core/json.ts';
 import { parsePeerFrame, presencePayload, PEER_PROTOCOL_VERSION, type PeerFrame, type PresenceClaim } from '../core/peer-protocol.ts';
 import type { IceServer, PeerId, PeerPresence } from '../core/protocol.ts';
 import type { DropReason } from '../core/chat-message.ts';
-import { PeerLink } from './peer-link.ts';
+import { PeerLink, type LinkFactory, type MeshLink } from './peer-link.ts';
 
 /** Default number of direct links a peer opens itself. */
 export const DEFAULT_LINK_BUDGET = 16;
@@ -56,11 +56,13 @@ export interface MeshOptions {
   readonly sendSignal: (to: PeerId, data: JsonValue) => boolean;
   readonly now: () => number;
   readonly iceTransportPolicy?: RTCIceTransportPolicy;
+  /** Makes links; WebRTC (`PeerLink`) by default, an in-memory or Node link in simulations. */
+  readonly createLink?: LinkFactory;
 }
 
 interface LinkEntry {
   readonly key: string;
-  readonly link: PeerLink;
+  readonly link: MeshLink;
   presence: PresenceClaim | null;
   /**
    * Frames are handled one after another: a presence claim is verified (asynchronously)
@@ -271,7 +273,8 @@ export class Mesh {
     const localId = this.localId;
     if (localId === null) throw new Error('openLink before the relay gave us an id');
     const key = linkKeyOf(localId, remoteId);
-    const link = new PeerLink({
+    const createLink = this.options.createLink ?? ((linkOptions) => new PeerLink(linkOptions));
+    const link = createLink({
       localId,
       remoteId,
       iceServers: this.iceServers,

@@ -36,9 +36,28 @@ export interface PeerLinkOptions {
   readonly onRemoteAudio: (stream: MediaStream) => void;
   /** Wraps an in-band signal as a data-channel frame (the peer protocol owns the format). */
   readonly wrapNegotiation: (data: JsonValue) => string;
+  /**
+   * Makes the connection; the browser's RTCPeerConnection by default. The mesh simulation
+   * passes node-datachannel's, so the same link code runs in Node.
+   */
+  readonly createPeerConnection?: (configuration: RTCConfiguration) => RTCPeerConnection;
 }
 
-export class PeerLink {
+/** What the mesh needs of a link; `PeerLink` is the WebRTC one, simulations bring their own. */
+export interface MeshLink {
+  readonly localId: PeerId;
+  readonly remoteId: PeerId;
+  readonly state: LinkState;
+  send(text: string): boolean;
+  setAudio(track: MediaStreamTrack | null, isExchanging: boolean): Promise<void>;
+  receiveSignal(data: JsonValue): Promise<void>;
+  close(): void;
+}
+
+/** Makes a link from the mesh's options. */
+export type LinkFactory = (options: PeerLinkOptions) => MeshLink;
+
+export class PeerLink implements MeshLink {
   readonly localId: PeerId;
   readonly remoteId: PeerId;
   private readonly pc: RTCPeerConnection;
@@ -52,15 +71,21 @@ export class PeerLink {
   /** What we want for audio; applied to the transceiver whenever one exists or changes. */
   private desiredAudio: { readonly track: MediaStreamTrack | null; readonly isExchanging: boolean } = { track: null, isExchanging: false };
   private readonly connectTimer: ReturnType<typeof setTimeout>;
+  /**
+   * Signals are applied one at a time, in the order they came: a candidate must not reach
+   * the connection before the description it belongs to (libdatachannel refuses it).
+   */
+  private signalQueue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: PeerLinkOptions) {
     this.localId = options.localId;
     this.remoteId = options.remoteId;
     this.isPolite = options.localId > options.remoteId;
-    this.pc = new RTCPeerConnection({
+    const configuration: RTCConfiguration = {
       iceServers: options.iceServers.map((server) => ({ ...server, urls: [server.urls].flat() })),
       ...(options.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: options.iceTransportPolicy }),
-    });
+    };
+    this.pc = options.createPeerConnection?.(configuration) ?? new RTCPeerConnection(configuration);
     this.channel = this.pc.createDataChannel('chat', { negotiated: true, id: 0, ordered: true });
     this.pc.onnegotiationneeded = () => void this.offer();
     this.pc.onicecandidate = ({ candidate }) => {
@@ -145,8 +170,13 @@ export class PeerLink {
     return this.pc.getTransceivers().find((transceiver) => transceiver.receiver.track.kind === 'audio' && !isStopping(transceiver));
   }
 
-  /** Handles a signal from the peer (through the relay or in-band). Never throws. */
-  async receiveSignal(data: JsonValue): Promise<void> {
+  /** Handles a signal from the peer (through the relay or in-band), after those before it. Never throws. */
+  receiveSignal(data: JsonValue): Promise<void> {
+    this.signalQueue = this.signalQueue.then(() => this.applySignal(data));
+    return this.signalQueue;
+  }
+
+  private async applySignal(data: JsonValue): Promise<void> {
     const signal = parseLinkSignal(data);
     if (signal === null || this.stateValue === 'closed' || this.stateValue === 'failed') return;
     try {

@@ -1,0 +1,189 @@
+/**
+ * One NearTalk peer without a screen: its session key, the relay connection, the mesh
+ * of direct links and the chat router, wired together. The browser session adds
+ * location, voice and the UI state on top; the mesh simulation runs many of these in
+ * one Node process with other transports. Same code either way.
+ */
+
+import type { ChatMessage, DropReason, UnsignedChatMessage } from '../core/chat-message.ts';
+import type { PresenceClaim } from '../core/peer-protocol.ts';
+import { distanceBetween, homeCell, type Position } from '../core/position.ts';
+import { isVisible } from '../core/visibility.ts';
+import { watchPrefixes } from '../core/watch-cover.ts';
+import { randomId, SessionIdentity, verifyMessage, verifyText } from '../identity/session-identity.ts';
+import { Mesh, type Neighbour } from '../net/mesh.ts';
+import type { LinkFactory } from '../net/peer-link.ts';
+import { SignalingClient, type SignalingState } from '../net/signaling-client.ts';
+import { ChatRouter } from './chat-router.ts';
+
+/** What a peer says about itself, before the sequence number and signature. */
+export interface SelfDescription {
+  readonly username: string;
+  readonly position: Position;
+  readonly radiusM: number;
+  readonly inVoice: boolean;
+}
+
+export interface PeerNodeEvents {
+  /** Anything shown may have changed (links, neighbours, messages, drops). */
+  onChange(): void;
+  onRelayState(state: SignalingState): void;
+  /** A neighbour said who it is or updated it (after visibility was refreshed). */
+  onNeighbourUpdated(neighbour: Neighbour): void;
+  onNeighbourGone(linkKey: string): void;
+  onRemoteAudio(linkKey: string, stream: MediaStream): void;
+  onDrop(reason: DropReason): void;
+}
+
+export interface PeerNodeOptions {
+  readonly relayUrl: string;
+  readonly linkBudget: number;
+  readonly events: PeerNodeEvents;
+  readonly iceTransportPolicy?: RTCIceTransportPolicy;
+  /** Injectable transports (simulations): the browser's WebSocket and WebRTC by default. */
+  readonly createSocket?: (url: string) => WebSocket;
+  readonly createLink?: LinkFactory;
+  readonly now?: () => number;
+}
+
+export class PeerNode {
+  readonly identity: Promise<SessionIdentity>;
+  readonly mesh: Mesh;
+  readonly router: ChatRouter;
+  private readonly signaling: SignalingClient;
+  private readonly now: () => number;
+  private keyValue: string | null = null;
+  private self: SelfDescription | null = null;
+  private presenceSeq = 0;
+  private lastJoin = '';
+  /** linkKey → whether that neighbour is currently visible (for hysteresis). */
+  private readonly visible = new Map<string, boolean>();
+  private readonly unsubscribeStore: () => void;
+
+  constructor(private readonly options: PeerNodeOptions) {
+    this.now = options.now ?? (() => Date.now());
+    this.identity = SessionIdentity.create();
+    void this.identity.then((identity) => {
+      this.keyValue = identity.publicKey;
+    });
+    const { events } = options;
+    this.mesh = new Mesh({
+      budget: options.linkBudget,
+      now: this.now,
+      signText: async (payload) => (await this.identity).signText(payload),
+      verifyText,
+      acceptsUsername: (key, username) => this.router.acceptsUsername(key, username),
+      sendSignal: (to, data) => this.signaling.signal(to, data),
+      ...(options.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: options.iceTransportPolicy }),
+      ...(options.createLink === undefined ? {} : { createLink: options.createLink }),
+      events: {
+        onPresence: (neighbour) => this.neighbourUpdated(neighbour),
+        onNeighbourGone: (linkKey) => {
+          this.visible.delete(linkKey);
+          events.onNeighbourGone(linkKey);
+          events.onChange();
+        },
+        onRemoteAudio: (linkKey, stream) => events.onRemoteAudio(linkKey, stream),
+        onChatFrame: (neighbour, frame) => this.router.receive(neighbour, frame),
+        onDrop: (reason) => events.onDrop(reason),
+        onLinksChanged: () => events.onChange(),
+      },
+    });
+    this.router = new ChatRouter({
+      now: this.now,
+      self: () => {
+        const self = this.self;
+        return this.keyValue === null || self === null ? null : { key: this.keyValue, position: self.position, radiusM: self.radiusM };
+      },
+      neighbours: () => this.mesh.neighbours(),
+      sendTo: (linkKey, frame) => this.mesh.sendTo(linkKey, frame),
+      verify: verifyMessage,
+      onDrop: (reason) => events.onDrop(reason),
+    });
+    this.unsubscribeStore = this.router.store.subscribe(() => events.onChange());
+    this.signaling = new SignalingClient({
+      url: options.relayUrl,
+      ...(options.createSocket === undefined ? {} : { createSocket: options.createSocket }),
+      events: {
+        onState: (state) => events.onRelayState(state),
+        // The signaling client re-sends our last join after a reconnect by itself.
+        onWelcome: (id, iceServers) => this.mesh.setRelayIdentity(id, iceServers),
+        onPeers: (peers) => this.mesh.setCandidates(peers),
+        onPeerJoined: (peer) => this.mesh.addCandidate(peer),
+        onPeerLeft: (id) => this.mesh.removeCandidate(id),
+        onSignal: (from, data) => this.mesh.receiveSignal(from, data),
+        onRelayError: (code, message) => console.warn(`relay refused a frame (${code}): ${message}`),
+      },
+    });
+  }
+
+  /** Our session key, once made (within the first milliseconds). */
+  get key(): string | null {
+    return this.keyValue;
+  }
+
+  /** Whether a neighbour is in mutual range now (with hysteresis at the edge). */
+  isVisible(linkKey: string): boolean {
+    return this.visible.get(linkKey) === true;
+  }
+
+  /**
+   * Says who and where we are: a new signed claim to every neighbour, the relay's cells
+   * re-joined if they changed, visibility re-judged. Call after any change of `self`.
+   */
+  async describeSelf(self: SelfDescription): Promise<void> {
+    const identity = await this.identity;
+    this.self = self;
+    this.presenceSeq += 1;
+    const claim: Omit<PresenceClaim, 'signature'> = { key: identity.publicKey, seq: this.presenceSeq, ...self };
+    this.mesh.setSelf(claim, homeCell(self.position));
+    this.joinCells(self);
+    for (const neighbour of this.mesh.neighbours()) this.refreshVisibility(neighbour);
+    this.options.events.onChange();
+  }
+
+  /** Signs and sends our message (refusals are the caller's, see `ChatRouter.canPublish`). */
+  async publish(draft: Omit<UnsignedChatMessage, 'author' | 'id'>): Promise<ChatMessage> {
+    const identity = await this.identity;
+    const message = await identity.sign({ id: randomId(), ...draft });
+    this.router.publish(message);
+    return message;
+  }
+
+  /** Closes the relay connection and every link, clears every timer. */
+  dispose(): void {
+    this.signaling.dispose();
+    this.mesh.dispose();
+    this.unsubscribeStore();
+    this.router.dispose();
+    this.visible.clear();
+  }
+
+  private joinCells(self: SelfDescription): void {
+    const home = homeCell(self.position);
+    const watch = watchPrefixes(self.position, self.radiusM);
+    const join = `${home} ${watch.join(',')}`;
+    if (join === this.lastJoin) return;
+    this.lastJoin = join;
+    this.signaling.join(home, watch);
+  }
+
+  private neighbourUpdated(neighbour: Neighbour): void {
+    const wasVisible = this.visible.get(neighbour.linkKey);
+    this.refreshVisibility(neighbour);
+    this.options.events.onNeighbourUpdated(neighbour);
+    this.options.events.onChange();
+    // A neighbour met for the first time, or coming into range, gets the history it may see.
+    if (wasVisible === undefined || (!wasVisible && this.visible.get(neighbour.linkKey) === true)) {
+      this.router.sendHistory(neighbour);
+    }
+  }
+
+  private refreshVisibility(neighbour: Neighbour): void {
+    const self = this.self;
+    if (self === null) return;
+    const distance = distanceBetween(self.position, neighbour.presence.position);
+    const wasVisible = this.visible.get(neighbour.linkKey) ?? false;
+    this.visible.set(neighbour.linkKey, isVisible(distance, self.radiusM, neighbour.presence.radiusM, wasVisible));
+  }
+}
