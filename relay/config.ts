@@ -10,6 +10,7 @@ import { isJsonObject, parseJson } from '../app/core/json.ts';
 import type { IceServer } from '../app/core/protocol.ts';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
 import { DEFAULT_RELAY_OPTIONS, INTEGER_OPTION_RANGES, type IntegerOption, type RelayOptions } from './relay-options.ts';
+import { DEFAULT_TURN_TTL_SECONDS, isTurnUrl, TURN_TTL_RANGE_SECONDS, type TurnOptions } from './turn-credentials.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -21,6 +22,8 @@ export interface RelayConfig {
   readonly logLevel: LogLevel;
   readonly showHelp: boolean;
   readonly showVersion: boolean;
+  /** `--no-app`: serve no app at all, not even the one built into the single binary. */
+  readonly isAppDisabled: boolean;
 }
 
 interface FlagSpec {
@@ -29,6 +32,8 @@ interface FlagSpec {
   readonly help: string;
   /** For whole numbers: the option whose range (INTEGER_OPTION_RANGES) applies. */
   readonly option?: IntegerOption;
+  /** For whole numbers that are not a relay option of their own: their range. */
+  readonly range?: readonly [number, number];
 }
 
 const FLAGS: readonly FlagSpec[] = [
@@ -44,7 +49,11 @@ const FLAGS: readonly FlagSpec[] = [
   { flag: 'max-buffered-bytes', kind: 'integer', option: 'maxBufferedBytes', help: `bytes buffered for a slow client before cutting it (default ${DEFAULT_RELAY_OPTIONS.maxBufferedBytes})` },
   { flag: 'heartbeat-ms', kind: 'integer', option: 'heartbeatMs', help: `ping interval; dead sockets drop after two (default ${DEFAULT_RELAY_OPTIONS.heartbeatMs})` },
   { flag: 'ice-servers', kind: 'string', help: 'JSON list of ICE servers handed to clients, e.g. [{"urls":"stun:stun.example.org"}] (default [])' },
-  { flag: 'static-dir', kind: 'string', help: 'directory of the built PWA to serve at / (default: serve no app)' },
+  { flag: 'turn-url', kind: 'string', help: 'comma-separated turn: or turns: URLs of a coturn using use-auth-secret; needs --turn-secret' },
+  { flag: 'turn-secret', kind: 'string', help: 'the secret shared with coturn (static-auth-secret); prefer the variable, flags show in ps' },
+  { flag: 'turn-ttl', kind: 'integer', range: TURN_TTL_RANGE_SECONDS, help: `seconds a TURN credential lasts; renewed after half (default ${DEFAULT_TURN_TTL_SECONDS})` },
+  { flag: 'static-dir', kind: 'string', help: 'directory of the built PWA to serve at / (default: the binary\'s own copy, else no app)' },
+  { flag: 'no-app', kind: 'boolean', help: 'serve only the relay, no app (when the PWA is hosted elsewhere, e.g. on a CDN)' },
   { flag: 'trust-proxy', kind: 'boolean', help: 'take client addresses from X-Forwarded-For (behind nginx or Caddy)' },
   { flag: 'log-level', kind: 'string', help: `${LOG_LEVELS.join(' | ')} (default info)` },
 ];
@@ -61,8 +70,9 @@ export function helpText(): string {
   return [
     'Usage: neartalk-relay [flags]',
     '',
-    'The NearTalk relay: geohash-cell presence and WebRTC signal forwarding (and, with',
-    '--static-dir, the PWA). Every flag can also be set by the environment variable shown.',
+    'The NearTalk relay: geohash-cell presence and WebRTC signal forwarding, and the PWA',
+    '(built into the binary, or from --static-dir). Every flag can also be set by the',
+    'environment variable shown.',
     '',
     ...rows,
     `${'  --help'.padEnd(34)} show this text`,
@@ -99,12 +109,38 @@ export function parseRelayConfig(argv: readonly string[], env: Readonly<Record<s
     if (spec.flag === 'log-level') logLevel = readLogLevel(String(value), source);
     else options[camelName(spec.flag)] = value;
   }
+  const turn = takeTurn(options);
+  if (turn !== null) options['turn'] = turn;
+  const isAppDisabled = options['noApp'] === true;
+  delete options['noApp'];
+  if (isAppDisabled && options['staticDir'] !== undefined) {
+    throw new ConfigError('--no-app (NO_APP) and --static-dir (STATIC_DIR) contradict each other: choose one');
+  }
   return {
     options: options as Partial<RelayOptions>,
     logLevel,
     showHelp: parsed.values['help'] === true,
     showVersion: parsed.values['version'] === true,
+    isAppDisabled,
   };
+}
+
+/** Moves the three TURN values out of `options` into one TurnOptions; null when none is set. */
+function takeTurn(options: Record<string, unknown>): TurnOptions | null {
+  const { turnUrl: urls, turnSecret: secret, turnTtl: ttlSeconds } = options;
+  delete options['turnUrl'];
+  delete options['turnSecret'];
+  delete options['turnTtl'];
+  if (urls === undefined && secret === undefined) {
+    if (ttlSeconds !== undefined) throw new ConfigError('--turn-ttl (TURN_TTL) applies only with --turn-url and --turn-secret');
+    return null;
+  }
+  if (urls === undefined) throw new ConfigError('--turn-secret (TURN_SECRET) needs --turn-url (TURN_URL): where the TURN server is');
+  if (secret === undefined) {
+    throw new ConfigError('--turn-url (TURN_URL) needs --turn-secret (TURN_SECRET), the secret shared with coturn; for a TURN server with fixed credentials use --ice-servers');
+  }
+  if (!Array.isArray(urls) || typeof secret !== 'string') throw new Error('readValue returns a URL list and a string for TURN');
+  return { urls, secret, ttlSeconds: typeof ttlSeconds === 'number' ? ttlSeconds : DEFAULT_TURN_TTL_SECONDS };
 }
 
 function readValue(spec: FlagSpec, raw: string | boolean, source: string): unknown {
@@ -120,6 +156,11 @@ function readValue(spec: FlagSpec, raw: string | boolean, source: string): unkno
       return readOrigins(raw, source);
     case 'ice-servers':
       return readIceServers(raw, source);
+    case 'turn-url':
+      return readTurnUrls(raw, source);
+    case 'turn-secret':
+      if (raw === '') throw new ConfigError(`${source} must not be empty`);
+      return raw;
     case 'static-dir':
     case 'host':
       if (raw.trim() === '') throw new ConfigError(`${source} must not be empty`);
@@ -129,7 +170,7 @@ function readValue(spec: FlagSpec, raw: string | boolean, source: string): unkno
   }
   if (spec.kind === 'string') return raw;
   const number = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
-  const [min, max] = spec.option === undefined ? [0, Number.MAX_SAFE_INTEGER] : INTEGER_OPTION_RANGES[spec.option];
+  const [min, max] = spec.range ?? (spec.option === undefined ? [0, Number.MAX_SAFE_INTEGER] : INTEGER_OPTION_RANGES[spec.option]);
   if (!Number.isSafeInteger(number) || number < min || number > max) {
     throw new ConfigError(`${source} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
@@ -157,6 +198,17 @@ function readIceServers(raw: string, source: string): IceServer[] {
     }
     return server;
   });
+}
+
+function readTurnUrls(raw: string, source: string): string[] {
+  const urls = raw.split(',').map((url) => url.trim()).filter((url) => url !== '');
+  if (urls.length === 0) throw new ConfigError(`${source} must name at least one turn: or turns: URL`);
+  for (const url of urls) {
+    if (!isTurnUrl(url)) {
+      throw new ConfigError(`${source}: "${url}" is not a TURN URL like turn:turn.example:3478 (STUN servers go in --ice-servers)`);
+    }
+  }
+  return urls;
 }
 
 function readLogLevel(raw: string, source: string): LogLevel {

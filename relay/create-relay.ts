@@ -14,7 +14,7 @@ import { maskIp, silentLogger } from './logger.ts';
 import { RelayMetrics } from './metrics.ts';
 import { RelayHub } from './relay-hub.ts';
 import { resolveRelayOptions, type RelayOptions } from './relay-options.ts';
-import { loadStaticTable, serveStatic, type StaticTable } from './static-files.ts';
+import { directorySource, loadStaticTable, serveStatic, type StaticTable } from './static-files.ts';
 import { WebSocketPort, type PortLimits } from './websocket-port.ts';
 
 export interface Relay {
@@ -190,8 +190,14 @@ export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
   }, options.heartbeatMs);
   heartbeat.unref();
 
+  // One timer for every client's TURN credentials (none without TURN): see IceServerIssuer.
+  const renewalIntervalMs = hub.iceRenewalIntervalMs;
+  const iceRenewal = renewalIntervalMs === null ? undefined : setInterval(() => hub.renewIceServers(), renewalIntervalMs);
+  iceRenewal?.unref();
+
   const ready = (async () => {
-    if (options.staticDir !== null) staticTable = await loadStaticTable(options.staticDir);
+    const source = options.staticSource ?? (options.staticDir === null ? null : directorySource(options.staticDir));
+    if (source !== null) staticTable = await loadStaticTable(source);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, options.host, () => {
@@ -208,6 +214,7 @@ export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
   function close(): Promise<void> {
     closing ??= (async () => {
       clearInterval(heartbeat);
+      clearInterval(iceRenewal);
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       const allClosed = [...connections].map(
         ({ ws }) =>

@@ -1,23 +1,29 @@
 /**
  * The relay's command-line entry: reads configuration, wires logging, starts the relay
- * and shuts it down on SIGTERM/SIGINT. Bad configuration exits with code 2.
+ * and shuts it down on SIGTERM/SIGINT. Bad configuration exits with code 2. The same
+ * file is the single binary's entry (bundled as CommonJS: no top-level await here).
  */
 
 import { readFileSync } from 'node:fs';
 import { ConfigError, helpText, parseRelayConfig } from './config.ts';
 import { createRelay } from './create-relay.ts';
+import { embeddedAppSource, readEmbeddedManifest } from './embedded-app.ts';
 import { createLogger } from './logger.ts';
 
 /** Hard limit for a shutdown: past it the process exits whatever is still open. */
 const SHUTDOWN_DEADLINE_MS = 5_000;
 
+/** What the single binary carries; null under `npm run relay`. */
+const embedded = readEmbeddedManifest();
+
 function packageVersion(): string {
+  if (embedded !== null) return embedded.version;
   try {
     const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
     const match = /"version"\s*:\s*"([^"]+)"/.exec(text);
     return match?.[1] ?? 'unknown';
   } catch {
-    // Built into a single binary there is no package.json beside us; the build defines it instead.
+    // Run from a copy without package.json beside it: the version is not worth failing for.
     return 'unknown';
   }
 }
@@ -41,9 +47,12 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger(config.logLevel, (line) => process.stdout.write(line));
+  // The binary serves its own copy of the app unless told to serve another (--static-dir) or none (--no-app).
+  const staticSource =
+    embedded === null || config.isAppDisabled || config.options.staticDir !== undefined ? null : embeddedAppSource(embedded);
   let relay;
   try {
-    relay = createRelay({ ...config.options, logger });
+    relay = createRelay({ ...config.options, ...(staticSource === null ? {} : { staticSource }), logger });
   } catch (err: unknown) {
     if (!(err instanceof TypeError)) throw err;
     process.stderr.write(`neartalk-relay: ${err.message}\n`);
@@ -60,7 +69,8 @@ async function main(): Promise<void> {
     address,
     port,
     url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
-    servesApp: config.options.staticDir !== undefined,
+    app: staticSource?.description ?? config.options.staticDir ?? null,
+    turn: config.options.turn?.urls.join(',') ?? null,
   });
 
   const shutdown = (signal: string): void => {
@@ -87,4 +97,7 @@ process.on('uncaughtException', (err: Error) => {
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'uncaught exception', error: err.stack ?? err.message })}\n`);
 });
 
-await main();
+main().catch((err: unknown) => {
+  process.stderr.write(`neartalk-relay: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -17,6 +17,7 @@ import {
   type SignalFrame,
 } from '../app/core/protocol.ts';
 import { CellIndex } from './cell-index.ts';
+import { IceServerIssuer } from './ice-server-issuer.ts';
 import type { RelayMetrics } from './metrics.ts';
 import type { RelayOptions } from './relay-options.ts';
 import { TokenBucket } from './token-bucket.ts';
@@ -49,17 +50,34 @@ export interface Client {
 
 type HubOptions = Pick<
   RelayOptions,
-  'rateLimitBurst' | 'rateLimitPerSecond' | 'maxBadFramesPerMinute' | 'iceServers' | 'now'
+  'rateLimitBurst' | 'rateLimitPerSecond' | 'maxBadFramesPerMinute' | 'iceServers' | 'turn' | 'now'
 >;
 
 export class RelayHub {
   readonly cells = new CellIndex();
   private readonly clients = new Map<PeerId, Client>();
+  private readonly iceServers: IceServerIssuer;
 
   constructor(
     private readonly options: HubOptions,
     private readonly metrics: RelayMetrics,
-  ) {}
+  ) {
+    this.iceServers = new IceServerIssuer(options.iceServers, options.turn, options.now);
+  }
+
+  /** How often `renewIceServers` should run; null when nothing ever needs renewing (no TURN). */
+  get iceRenewalIntervalMs(): number | null {
+    return this.iceServers.sweepIntervalMs;
+  }
+
+  /** Sends a fresh ICE server list to every client whose TURN credentials are half used up. */
+  renewIceServers(): void {
+    for (const id of this.iceServers.due()) {
+      const client = this.clients.get(id);
+      if (client === undefined) this.iceServers.forget(id);
+      else this.send(client, { type: 'ice-servers', iceServers: this.iceServers.issue(id) });
+    }
+  }
 
   /** Number of open connections. */
   get connectionCount(): number {
@@ -78,7 +96,7 @@ export class RelayHub {
       isClosing: false,
     };
     this.clients.set(id, client);
-    this.send(client, { type: 'welcome', id, iceServers: this.options.iceServers, protocol: PROTOCOL_VERSION });
+    this.send(client, { type: 'welcome', id, iceServers: this.iceServers.issue(id), protocol: PROTOCOL_VERSION });
     return client;
   }
 
@@ -91,6 +109,7 @@ export class RelayHub {
   disconnect(client: Client): void {
     if (this.clients.get(client.id) !== client) return;
     this.clients.delete(client.id);
+    this.iceServers.forget(client.id);
     this.broadcast(this.cells.leave(client.id), { type: 'peer-left', id: client.id });
   }
 

@@ -1,8 +1,10 @@
 /** The relay's settings, their defaults, and the checks every `createRelay` call runs. */
 
 import type { IceServer } from '../app/core/protocol.ts';
-import { MAX_FRAME_BYTES } from '../app/core/protocol.ts';
+import { MAX_FRAME_BYTES, MAX_ICE_SERVERS } from '../app/core/protocol.ts';
 import type { Logger } from './logger.ts';
+import type { StaticSource } from './static-files.ts';
+import { isTurnUrl, TURN_TTL_RANGE_SECONDS, type TurnOptions } from './turn-credentials.ts';
 
 export interface RelayOptions {
   /** TCP port; 0 picks a free one (see `address()`). */
@@ -37,6 +39,13 @@ export interface RelayOptions {
   readonly iceServers: readonly IceServer[];
   /** Directory of the built PWA to serve at `/`, or null to serve only the relay. */
   readonly staticDir: string | null;
+  /** Where else the PWA may come from (the single binary's embedded copy); wins over `staticDir`. */
+  readonly staticSource: StaticSource | null;
+  /**
+   * A TURN service to hand every client time-limited credentials for (coturn's
+   * `use-auth-secret`), renewed before they expire; null for none.
+   */
+  readonly turn: TurnOptions | null;
   /** Take the client address from the last X-Forwarded-For entry (behind a reverse proxy). */
   readonly trustProxy: boolean;
   readonly logger: Logger;
@@ -62,6 +71,8 @@ export const DEFAULT_RELAY_OPTIONS = {
   shutdownGraceMs: 3_000,
   iceServers: [],
   staticDir: null,
+  staticSource: null,
+  turn: null,
   trustProxy: false,
 } as const satisfies Partial<RelayOptions>;
 
@@ -101,5 +112,22 @@ export function resolveRelayOptions(overrides: Partial<RelayOptions>, fallbackLo
   if (options.allowedOrigins !== '*' && !options.allowedOrigins.every((origin) => /^https?:\/\/[^/]+$/.test(origin))) {
     throw new TypeError('options.allowedOrigins must be "*" or origins like "https://example.org" (no path)');
   }
+  checkTurn(options.turn);
+  // Clients refuse a longer list (MAX_ICE_SERVERS), and would never get past `welcome`.
+  if (options.iceServers.length + (options.turn === null ? 0 : 1) > MAX_ICE_SERVERS) {
+    throw new TypeError(`options.iceServers: at most ${MAX_ICE_SERVERS} ICE servers in all, the TURN entry included`);
+  }
   return options;
+}
+
+function checkTurn(turn: TurnOptions | null): void {
+  if (turn === null) return;
+  if (turn.urls.length === 0 || !turn.urls.every(isTurnUrl)) {
+    throw new TypeError('options.turn.urls must be one or more turn: or turns: URLs');
+  }
+  if (typeof turn.secret !== 'string' || turn.secret === '') throw new TypeError('options.turn.secret must be a non-empty string');
+  const [min, max] = TURN_TTL_RANGE_SECONDS;
+  if (!Number.isInteger(turn.ttlSeconds) || turn.ttlSeconds < min || turn.ttlSeconds > max) {
+    throw new TypeError(`options.turn.ttlSeconds must be an integer from ${min} to ${max}, got ${String(turn.ttlSeconds)}`);
+  }
 }

@@ -1,7 +1,7 @@
 /**
- * Serves the built PWA from memory. The directory is read once at start: requests can
- * only ever reach files that were there (no path traversal by construction), and the
- * same table can later be filled from assets embedded in a single binary.
+ * Serves the built PWA from memory. The files are read once at start from a
+ * `StaticSource` (a directory, or the assets embedded in the single binary): requests
+ * can only ever reach files that were there (no path traversal by construction).
  */
 
 import { createHash } from 'node:crypto';
@@ -48,21 +48,47 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.wasm': 'application/wasm',
 };
 
-/** URL path → file, for every file below `directory`. */
+/** URL path → file, for every file of the app. */
 export type StaticTable = ReadonlyMap<string, StaticFile>;
 
-/** Reads every file below `directory` into memory. */
-export async function loadStaticTable(directory: string): Promise<StaticTable> {
+/** One file of the app: its URL path (`/index.html`, `/assets/x.js`) and its bytes. */
+export interface SourceFile {
+  readonly urlPath: string;
+  readonly body: Buffer;
+}
+
+/** Where the app's files come from: read once, when the relay starts. */
+export interface StaticSource {
+  /** For logs: where the files come from ("directory dist/app", "embedded in the binary"). */
+  readonly description: string;
+  /** Every file; rejects (the relay does not start) when they cannot be read. */
+  readFiles(): Promise<readonly SourceFile[]>;
+}
+
+/** The files below `directory`, e.g. Vite's `dist/app`. */
+export function directorySource(directory: string): StaticSource {
+  return {
+    description: `directory ${directory}`,
+    readFiles: async () => {
+      const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+      const files: SourceFile[] = [];
+      for (const entry of entries) {
+        if (!entry.isFile()) continue;
+        const fullPath = join(entry.parentPath, entry.name);
+        files.push({ urlPath: `/${relative(directory, fullPath).split(sep).join('/')}`, body: await readFile(fullPath) });
+      }
+      return files;
+    },
+  };
+}
+
+/** Reads every file of `source` into memory, with its headers decided once. */
+export async function loadStaticTable(source: StaticSource): Promise<StaticTable> {
   const table = new Map<string, StaticFile>();
-  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const fullPath = join(entry.parentPath, entry.name);
-    const urlPath = `/${relative(directory, fullPath).split(sep).join('/')}`;
-    const body = await readFile(fullPath);
+  for (const { urlPath, body } of await source.readFiles()) {
     table.set(urlPath, {
       body,
-      contentType: CONTENT_TYPES[extname(entry.name).toLowerCase()] ?? 'application/octet-stream',
+      contentType: CONTENT_TYPES[extname(urlPath).toLowerCase()] ?? 'application/octet-stream',
       etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
       isImmutable: urlPath.startsWith('/assets/'),
     });

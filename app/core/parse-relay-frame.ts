@@ -6,15 +6,13 @@ import {
   ERROR_CODES,
   HOME_PRECISION,
   isPeerId,
+  MAX_ICE_SERVERS,
   MAX_LISTED_PEERS,
   type ErrorCode,
   type IceServer,
   type PeerPresence,
   type RelayFrame,
 } from './protocol.ts';
-
-/** Most ICE servers a `welcome` may carry. */
-const MAX_ICE_SERVERS = 16;
 
 /** Parses one relay → client frame; `null` for anything malformed. Never throws. */
 export function parseRelayFrame(text: string): RelayFrame | null {
@@ -23,6 +21,10 @@ export function parseRelayFrame(text: string): RelayFrame | null {
   switch (value['type']) {
     case 'welcome':
       return parseWelcome(value);
+    case 'ice-servers': {
+      const iceServers = parseIceServers(value['iceServers']);
+      return iceServers === null ? null : { type: 'ice-servers', iceServers };
+    }
     case 'peers': {
       const list = value['peers'];
       if (!Array.isArray(list) || list.length > MAX_LISTED_PEERS) return null;
@@ -70,16 +72,21 @@ function isErrorCode(value: JsonValue | undefined): value is ErrorCode {
 function parseWelcome(object: JsonObject): RelayFrame | null {
   const id = object['id'];
   const protocol = object['protocol'];
-  const servers = object['iceServers'];
-  if (!isPeerId(id) || typeof protocol !== 'number' || !Array.isArray(servers)) return null;
-  if (servers.length > MAX_ICE_SERVERS) return null;
+  const iceServers = parseIceServers(object['iceServers']);
+  if (!isPeerId(id) || typeof protocol !== 'number' || iceServers === null) return null;
+  return { type: 'welcome', id, protocol, iceServers };
+}
+
+/** A list of at most MAX_ICE_SERVERS valid entries, or null. */
+function parseIceServers(servers: JsonValue | undefined): IceServer[] | null {
+  if (!Array.isArray(servers) || servers.length > MAX_ICE_SERVERS) return null;
   const iceServers: IceServer[] = [];
   for (const server of servers) {
     const parsed = isJsonObject(server) ? parseIceServer(server) : null;
     if (parsed === null) return null;
     iceServers.push(parsed);
   }
-  return { type: 'welcome', id, protocol, iceServers };
+  return iceServers;
 }
 
 /** Checks one ICE server entry; exported for the relay's configuration parser too. */

@@ -25,6 +25,8 @@ export const MAX_WATCH_PREFIXES = 32;
 export const MAX_FRAME_BYTES = 16 * 1024;
 /** Most peers one `peers` frame lists (the nearest by cells first). */
 export const MAX_LISTED_PEERS = 256;
+/** Most ICE servers a `welcome` or `ice-servers` frame may carry. */
+export const MAX_ICE_SERVERS = 16;
 /** Length of a peer id: 16 random bytes in base64url (128 bits). */
 export const PEER_ID_LENGTH = 22;
 
@@ -78,6 +80,14 @@ export interface WelcomeFrame {
   readonly iceServers: readonly IceServer[];
   readonly protocol: number;
 }
+/**
+ * A fresh ICE server list, replacing the one from `welcome`: sent before time-limited TURN
+ * credentials expire (after half their lifetime), so long sessions can still open links.
+ */
+export interface IceServersFrame {
+  readonly type: 'ice-servers';
+  readonly iceServers: readonly IceServer[];
+}
 export interface PeersFrame {
   readonly type: 'peers';
   readonly peers: readonly PeerPresence[];
@@ -102,7 +112,14 @@ export interface ErrorFrame {
   readonly code: ErrorCode;
   readonly message: string;
 }
-export type RelayFrame = WelcomeFrame | PeersFrame | PeerJoinedFrame | PeerLeftFrame | RelayedSignalFrame | ErrorFrame;
+export type RelayFrame =
+  | WelcomeFrame
+  | IceServersFrame
+  | PeersFrame
+  | PeerJoinedFrame
+  | PeerLeftFrame
+  | RelayedSignalFrame
+  | ErrorFrame;
 
 /** Stable machine codes of `error` frames. */
 export const ERROR_CODES = [
