@@ -92,6 +92,7 @@ export class NtChat extends LitElement {
             class="panel"
             .people=${state.nearby}
             .unreachable=${state.unreachable}
+            .turnTrouble=${state.turnTrouble}
             .isVoiceOn=${state.voice.status === 'on'}
           ></nt-nearby>
           <section class="panel" aria-label="Your username">

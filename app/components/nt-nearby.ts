@@ -6,13 +6,11 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
+import type { TurnTrouble } from '../core/turn-trouble.ts';
 import type { NearbyPerson, UnreachablePeer } from '../session/session-state.ts';
 import { sharedStyles } from './shared-styles.ts';
 import './nt-person-volume.ts';
-
-function peopleText(count: number): string {
-  return `${count} nearby ${count === 1 ? 'person' : 'people'}`;
-}
+import './nt-unreachable.ts';
 
 @customElement('nt-nearby')
 export class NtNearby extends LitElement {
@@ -45,9 +43,6 @@ export class NtNearby extends LitElement {
       p {
         margin: 0.5rem 0 0;
         font-size: 0.875rem;
-      }
-      .notice {
-        color: var(--nt-warn);
       }
       .voice {
         display: inline-flex;
@@ -92,6 +87,8 @@ export class NtNearby extends LitElement {
 
   @property({ attribute: false }) people: readonly NearbyPerson[] = [];
   @property({ attribute: false }) unreachable: readonly UnreachablePeer[] = [];
+  /** Why the TURN server did not help us reach them, if it is the reason. */
+  @property({ attribute: false }) turnTrouble: TurnTrouble | null = null;
   /** We are in voice: the people we hear get a volume slider. */
   @property({ attribute: false }) isVoiceOn = false;
 
@@ -113,12 +110,7 @@ export class NtNearby extends LitElement {
       ${this.people.length === 0
         ? html`<p class="hint">Nobody in range yet — widen your radius to reach more people.</p>`
         : nothing}
-      ${this.unreachable.length === 0
-        ? nothing
-        : html`<p class="notice">
-            Could not connect directly to ${peopleText(this.unreachable.length)}:
-            ${this.unreachable.map((peer) => peer.label).join(', ')}.
-          </p>`}
+      <nt-unreachable .unreachable=${this.unreachable} .turnTrouble=${this.turnTrouble}></nt-unreachable>
     `;
   }
 

@@ -9,6 +9,7 @@ import type { JsonValue } from '../core/json.ts';
 import { parsePeerFrame, presencePayload, PEER_PROTOCOL_VERSION, type PeerFrame, type PresenceClaim } from '../core/peer-protocol.ts';
 import type { IceServer, PeerId, PeerPresence } from '../core/protocol.ts';
 import type { DropReason } from '../core/chat-message.ts';
+import type { TurnTrouble } from '../core/turn-trouble.ts';
 import { PeerLink, type LinkFactory, type MeshLink } from './peer-link.ts';
 
 /** Default number of direct links a peer opens itself. */
@@ -93,7 +94,8 @@ export class Mesh {
   private readonly candidates = new Map<PeerId, string>();
   /** Relay ids not to dial before the given time (busy, or failed). */
   private readonly backoffUntil = new Map<PeerId, number>();
-  private readonly unreachableIds = new Set<PeerId>();
+  /** Peers we could not connect to, and whether a TURN server was why (null: not that we can tell). */
+  private readonly unreachableIds = new Map<PeerId, TurnTrouble | null>();
   /** When each candidate was first heard of (for DIAL_YIELD_MS). */
   private readonly firstSeenAt = new Map<PeerId, number>();
   private dialTimer: ReturnType<typeof setTimeout> | undefined;
@@ -123,7 +125,18 @@ export class Mesh {
 
   /** Relay ids of peers we could not connect to directly. */
   unreachable(): PeerId[] {
-    return [...this.unreachableIds];
+    return [...this.unreachableIds.keys()];
+  }
+
+  /**
+   * Whether a TURN server is why peers are unreachable: 'refused' when it turned our
+   * credentials down for any of them, else 'unreachable' when it did not answer; null
+   * when no unreachable peer failed because of TURN.
+   */
+  turnTrouble(): TurnTrouble | null {
+    const troubles = new Set(this.unreachableIds.values());
+    if (troubles.has('refused')) return 'refused';
+    return troubles.has('unreachable') ? 'unreachable' : null;
   }
 
   /** Neighbours that have said who they are. */
@@ -140,8 +153,15 @@ export class Mesh {
   /** The relay gave us an id (first time or after a reconnect); old links keep theirs. */
   setRelayIdentity(id: PeerId, iceServers: readonly IceServer[]): void {
     this.localId = id;
-    this.iceServers = iceServers;
+    this.setIceServers(iceServers);
     this.candidates.clear();
+  }
+
+  /** A fresh ICE server list (renewed TURN credentials): for new links, and given to open ones. */
+  setIceServers(iceServers: readonly IceServer[]): void {
+    if (JSON.stringify(iceServers) === JSON.stringify(this.iceServers)) return;
+    this.iceServers = iceServers;
+    for (const entry of this.links.values()) entry.link.setIceServers?.(iceServers);
   }
 
   /** Our own claim changed (position, radius, username): tell every neighbour. */
@@ -287,7 +307,7 @@ export class Mesh {
         this.options.events.onLinksChanged();
       },
       onFrame: (text) => this.enqueueFrame(entry, text),
-      onClose: (state) => this.forget(entry, state),
+      onClose: (state, turnTrouble) => this.forget(entry, state, turnTrouble ?? null),
       onRemoteAudio: (stream) => this.options.events.onRemoteAudio(key, stream),
     });
     const entry: LinkEntry = { key, link, presence: null, isDialed, queue: Promise.resolve(), queuedFrames: 0, outbox: [] };
@@ -295,11 +315,11 @@ export class Mesh {
     return entry;
   }
 
-  private forget(entry: LinkEntry, state: 'failed' | 'closed'): void {
+  private forget(entry: LinkEntry, state: 'failed' | 'closed', turnTrouble: TurnTrouble | null): void {
     if (this.links.get(entry.key) !== entry) return;
     this.links.delete(entry.key);
     if (state === 'failed') {
-      this.unreachableIds.add(entry.link.remoteId);
+      this.unreachableIds.set(entry.link.remoteId, turnTrouble);
       this.backoffUntil.set(entry.link.remoteId, this.options.now() + RETRY_AFTER_MS);
     }
     if (entry.presence !== null) this.options.events.onNeighbourGone(entry.key);

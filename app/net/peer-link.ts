@@ -11,6 +11,7 @@
 import { encodeLinkSignal, parseLinkSignal, type LinkSignal } from '../core/link-signal.ts';
 import type { JsonValue } from '../core/json.ts';
 import type { IceServer, PeerId } from '../core/protocol.ts';
+import { classifyIceCandidateError, type TurnTrouble } from '../core/turn-trouble.ts';
 
 /** A link whose channel is not open by then has failed (blocked network, no route). */
 const CONNECT_TIMEOUT_MS = 20_000;
@@ -31,7 +32,8 @@ export interface PeerLinkOptions {
   readonly onOpen: () => void;
   /** A text frame from the peer (not yet parsed). */
   readonly onFrame: (text: string) => void;
-  readonly onClose: (state: 'failed' | 'closed') => void;
+  /** The link ended; a failed one says when a TURN server was at fault. */
+  readonly onClose: (state: 'failed' | 'closed', turnTrouble?: TurnTrouble) => void;
   /** The peer's audio arrived (a new stream for this link). */
   readonly onRemoteAudio: (stream: MediaStream) => void;
   /** Wraps an in-band signal as a data-channel frame (the peer protocol owns the format). */
@@ -52,6 +54,8 @@ export interface MeshLink {
   setAudio(track: MediaStreamTrack | null, isExchanging: boolean): Promise<void>;
   receiveSignal(data: JsonValue): Promise<void>;
   close(): void;
+  /** Replaces the ICE servers (renewed TURN credentials); links without ICE leave it out. */
+  setIceServers?(iceServers: readonly IceServer[]): void;
 }
 
 /** Makes a link from the mesh's options. */
@@ -76,13 +80,17 @@ export class PeerLink implements MeshLink {
    * the connection before the description it belongs to (libdatachannel refuses it).
    */
   private signalQueue: Promise<void> = Promise.resolve();
+  /** Local candidates gathered: with none, ICE cannot succeed. */
+  private candidateCount = 0;
+  /** What a TURN server told us, if it failed us ("refused" wins over "unreachable"). */
+  private turnTrouble: TurnTrouble | null = null;
 
   constructor(private readonly options: PeerLinkOptions) {
     this.localId = options.localId;
     this.remoteId = options.remoteId;
     this.isPolite = options.localId > options.remoteId;
     const configuration: RTCConfiguration = {
-      iceServers: options.iceServers.map((server) => ({ ...server, urls: [server.urls].flat() })),
+      iceServers: toRtcIceServers(options.iceServers),
       ...(options.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: options.iceTransportPolicy }),
     };
     this.pc = options.createPeerConnection?.(configuration) ?? new RTCPeerConnection(configuration);
@@ -90,6 +98,7 @@ export class PeerLink implements MeshLink {
     this.pc.onnegotiationneeded = () => void this.offer();
     this.pc.onicecandidate = ({ candidate }) => {
       if (candidate === null || candidate.candidate === '') return;
+      this.candidateCount += 1;
       this.signal({
         kind: 'candidate',
         candidate: candidate.candidate,
@@ -101,6 +110,12 @@ export class PeerLink implements MeshLink {
     this.pc.onconnectionstatechange = () => {
       if (this.pc.connectionState === 'failed') this.finish('failed');
     };
+    this.pc.onicecandidateerror = (event) => {
+      const trouble = classifyIceCandidateError(event.url, event.errorCode);
+      if (trouble === 'refused' || (trouble !== null && this.turnTrouble === null)) this.turnTrouble = trouble;
+      this.failIfNoCandidates();
+    };
+    this.pc.onicegatheringstatechange = () => this.failIfNoCandidates();
     this.pc.ontrack = (event) => {
       if (event.track.kind !== 'audio') return;
       options.onRemoteAudio(event.streams[0] ?? new MediaStream([event.track]));
@@ -121,6 +136,30 @@ export class PeerLink implements MeshLink {
 
   get state(): LinkState {
     return this.stateValue;
+  }
+
+  /**
+   * New ICE servers (renewed TURN credentials) for whatever gathers candidates from now
+   * on (ICE restarts, renegotiation). Allocations made already keep working: coturn
+   * checks a credential's expiry only when an allocation is made.
+   */
+  setIceServers(iceServers: readonly IceServer[]): void {
+    if (this.stateValue === 'closed' || this.stateValue === 'failed') return;
+    try {
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers: toRtcIceServers(iceServers) });
+    } catch (err: unknown) {
+      console.warn(`link ${this.remoteId}: could not renew ICE servers:`, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  /**
+   * Gathering finished without a single local candidate while a TURN server failed us
+   * (relay-only ICE with refused credentials, say): no pair can ever form, so say so now
+   * rather than after CONNECT_TIMEOUT_MS.
+   */
+  private failIfNoCandidates(): void {
+    const isHopeless = this.pc.iceGatheringState === 'complete' && this.candidateCount === 0 && this.turnTrouble !== null;
+    if (isHopeless && this.stateValue === 'connecting') this.finish('failed');
   }
 
   /** Sends one frame; false if the channel is not open or too far behind. */
@@ -255,14 +294,22 @@ export class PeerLink implements MeshLink {
     this.pc.onnegotiationneeded = null;
     this.pc.onicecandidate = null;
     this.pc.onconnectionstatechange = null;
+    this.pc.onicecandidateerror = null;
+    this.pc.onicegatheringstatechange = null;
     this.pc.ontrack = null;
     this.channel.onopen = null;
     this.channel.onclose = null;
     this.channel.onmessage = null;
     this.channel.close();
     this.pc.close();
-    this.options.onClose(state);
+    if (state === 'failed' && this.turnTrouble !== null) this.options.onClose(state, this.turnTrouble);
+    else this.options.onClose(state);
   }
+}
+
+/** Our ICE server entries in the shape RTCPeerConnection takes (always a URL list). */
+function toRtcIceServers(iceServers: readonly IceServer[]): RTCIceServer[] {
+  return iceServers.map((server) => ({ ...server, urls: [server.urls].flat() }));
 }
 
 /** A transceiver on its way out (stop() called, or stopped by the other side). */

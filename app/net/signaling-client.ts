@@ -18,6 +18,8 @@ export interface SignalingEvents {
   onState(state: SignalingState): void;
   /** A (new) relay id; the previous one, if any, is gone. */
   onWelcome(id: PeerId, iceServers: readonly IceServer[]): void;
+  /** A fresh ICE server list (renewed TURN credentials) replacing the one from `onWelcome`. */
+  onIceServers(iceServers: readonly IceServer[]): void;
   onPeers(peers: readonly PeerPresence[]): void;
   onPeerJoined(peer: PeerPresence): void;
   onPeerLeft(id: PeerId): void;
@@ -124,6 +126,9 @@ export class SignalingClient {
         events.onWelcome(frame.id, frame.iceServers);
         events.onState('connected');
         if (this.lastJoin !== null) ws.send(this.lastJoin);
+        return;
+      case 'ice-servers':
+        if (this.isWelcomed) events.onIceServers(frame.iceServers);
         return;
       case 'peers':
         events.onPeers(frame.peers);

@@ -3,7 +3,8 @@
  * screen without geolocation, relay or peers, so a person or a test can see the whole UI.
  * `?demo=denied` and `?demo=unavailable` end the location step in those states;
  * `?demo=offline` keeps the relay unreachable; `?demo=mic-denied` refuses the microphone on
- * every join, `?demo=mic-lost` loses it a few steps after the first join. Used by main.ts only.
+ * every join, `?demo=mic-lost` loses it a few steps after the first join; `?demo=turn-refused`
+ * shows the TURN server refusing us for the person we cannot reach. Used by main.ts only.
  */
 
 import { AuthorRateLimit } from '../core/author-rate-limit.ts';
@@ -13,7 +14,7 @@ import { OwnUsername } from '../core/username.ts';
 import { DEFAULT_RADIUS_M, isInMutualRange, isValidRadius } from '../core/visibility.ts';
 import { VOICE_OFF, type ShownMessage, type SessionState, type SessionView, type VoiceState } from './session-state.ts';
 
-const DEMO_MODES = ['normal', 'denied', 'unavailable', 'offline', 'mic-denied', 'mic-lost'] as const;
+const DEMO_MODES = ['normal', 'denied', 'unavailable', 'offline', 'mic-denied', 'mic-lost', 'turn-refused'] as const;
 export type DemoMode = (typeof DEMO_MODES)[number];
 
 /** The mode named by `?demo=…`; anything unknown is the normal flow. */
@@ -108,6 +109,7 @@ export class FakeSession implements SessionView {
       radiusM: DEFAULT_RADIUS_M,
       nearby: [],
       unreachable: [],
+      turnTrouble: null,
       messages: [],
       sendError: null,
       directLinks: 0,
@@ -262,7 +264,7 @@ export class FakeSession implements SessionView {
   }
 
   /** Everything that follows from the radius (and voice): who is in range, whose messages show. */
-  private neighbourhood(radiusM: number): Pick<SessionState, 'nearby' | 'unreachable' | 'messages' | 'directLinks'> {
+  private neighbourhood(radiusM: number): Pick<SessionState, 'nearby' | 'unreachable' | 'turnTrouble' | 'messages' | 'directLinks'> {
     const isVoiceOn = this.current.voice.status === 'on';
     const nearby = PEOPLE.filter((peer) => this.isVisible(peer, radiusM)).map((peer) => {
       const isHeard = isVoiceOn && peer.isInVoice && peer.isDirect;
@@ -281,6 +283,7 @@ export class FakeSession implements SessionView {
     return {
       nearby,
       unreachable: isUnreachableNear ? [{ key: UNREACHABLE.key, label: UNREACHABLE.username }] : [],
+      turnTrouble: isUnreachableNear && this.mode === 'turn-refused' ? 'refused' : null,
       messages: this.log
         .filter((entry) => entry.author === null || this.isVisible(entry.author, radiusM))
         .map(({ author: _author, ...shown }) => shown),

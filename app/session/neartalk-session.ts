@@ -231,6 +231,7 @@ export class NearTalkSession implements SessionView {
       radiusM: this.radiusM,
       nearby: [...nearby.values()].sort((a, b) => a.distance - b.distance).map(({ distance: _distance, ...person }) => person),
       unreachable: (node?.mesh.unreachable() ?? []).map((id) => ({ key: id, label: 'Someone nearby' })),
+      turnTrouble: node?.mesh.turnTrouble() ?? null,
       messages,
       sendError: this.sendError,
       directLinks: node?.mesh.openLinkCount ?? 0,

@@ -108,6 +108,7 @@ export class PeerNode {
         onState: (state) => events.onRelayState(state),
         // The signaling client re-sends our last join after a reconnect by itself.
         onWelcome: (id, iceServers) => this.mesh.setRelayIdentity(id, iceServers),
+        onIceServers: (iceServers) => this.mesh.setIceServers(iceServers),
         onPeers: (peers) => this.mesh.setCandidates(peers),
         onPeerJoined: (peer) => this.mesh.addCandidate(peer),
         onPeerLeft: (id) => this.mesh.removeCandidate(id),

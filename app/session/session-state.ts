@@ -5,6 +5,7 @@
  */
 
 import type { DropReason } from '../core/chat-message.ts';
+import type { TurnTrouble } from '../core/turn-trouble.ts';
 
 /** Where a person is in the flow. */
 export type SessionPhase =
@@ -87,6 +88,8 @@ export interface SessionState {
   readonly nearby: readonly NearbyPerson[];
   /** Peers that could not be reached directly (for a small notice). */
   readonly unreachable: readonly UnreachablePeer[];
+  /** Whether the TURN server is why they are unreachable (it refused us, or never answered), or null. */
+  readonly turnTrouble: TurnTrouble | null;
   /** Messages of the last 30 minutes from people in range (and one's own), oldest first. */
   readonly messages: readonly ShownMessage[];
   /** Why the last send was refused (too long, rate limit), or null. */

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { IceServer, PeerId } from '../../app/core/protocol.ts';
+import { Mesh } from '../../app/net/mesh.ts';
+import type { MeshLink, PeerLinkOptions } from '../../app/net/peer-link.ts';
+
+const ME = 'mmmmmmmmmmmmmmmmmmmmmm' as PeerId;
+const ANA = 'aaaaaaaaaaaaaaaaaaaaaa' as PeerId;
+const BEN = 'bbbbbbbbbbbbbbbbbbbbbb' as PeerId;
+const OFFER = { description: { type: 'offer', sdp: 'v=0' } };
+const TURN_A: IceServer[] = [{ urls: ['turn:turn.example:3478'], username: '100:m', credential: 'a' }];
+const TURN_B: IceServer[] = [{ urls: ['turn:turn.example:3478'], username: '200:m', credential: 'b' }];
+
+/** A link that records what the mesh asks of it, and lets the test end it. */
+class FakeLink implements MeshLink {
+  readonly localId: PeerId;
+  readonly remoteId: PeerId;
+  state: MeshLink['state'] = 'connecting';
+  readonly iceServerUpdates: Array<readonly IceServer[]> = [];
+
+  constructor(readonly options: PeerLinkOptions) {
+    this.localId = options.localId;
+    this.remoteId = options.remoteId;
+  }
+
+  send(): boolean {
+    return false;
+  }
+  async setAudio(): Promise<void> {}
+  async receiveSignal(): Promise<void> {}
+  close(): void {
+    this.state = 'closed';
+  }
+  setIceServers(iceServers: readonly IceServer[]): void {
+    this.iceServerUpdates.push(iceServers);
+  }
+  fail(turnTrouble?: 'refused' | 'unreachable'): void {
+    this.state = 'failed';
+    this.options.onClose('failed', turnTrouble);
+  }
+}
+
+function meshWithFakeLinks(): { mesh: Mesh; links: FakeLink[] } {
+  const links: FakeLink[] = [];
+  const mesh = new Mesh({
+    budget: 4,
+    now: () => 0,
+    signText: async () => 'signature',
+    verifyText: async () => true,
+    acceptsUsername: () => true,
+    sendSignal: () => true,
+    createLink: (options) => {
+      const link = new FakeLink(options);
+      links.push(link);
+      return link;
+    },
+    events: {
+      onPresence: () => undefined,
+      onNeighbourGone: () => undefined,
+      onChatFrame: async () => undefined,
+      onDrop: () => undefined,
+      onLinksChanged: () => undefined,
+      onRemoteAudio: () => undefined,
+    },
+  });
+  return { mesh, links };
+}
+
+describe('mesh ICE servers and TURN trouble', () => {
+  test('new links get the latest list; open links are given a changed list once', () => {
+    const { mesh, links } = meshWithFakeLinks();
+    mesh.setRelayIdentity(ME, TURN_A);
+    mesh.receiveSignal(ANA, OFFER);
+    assert.deepEqual(links[0]?.options.iceServers, TURN_A);
+    mesh.setIceServers(TURN_B);
+    mesh.setIceServers(TURN_B);
+    assert.deepEqual(links[0]?.iceServerUpdates, [TURN_B], 'the same list again changes nothing');
+    mesh.receiveSignal(BEN, OFFER);
+    assert.deepEqual(links[1]?.options.iceServers, TURN_B);
+    mesh.dispose();
+  });
+
+  test('says the TURN server is why peers are unreachable, "refused" before "unreachable", until they connect', () => {
+    const { mesh, links } = meshWithFakeLinks();
+    mesh.setRelayIdentity(ME, TURN_A);
+    mesh.receiveSignal(ANA, OFFER);
+    links[0]?.fail();
+    assert.deepEqual(mesh.unreachable(), [ANA]);
+    assert.equal(mesh.turnTrouble(), null, 'a failure without a TURN error is not TURN trouble');
+    mesh.receiveSignal(BEN, OFFER);
+    links[1]?.fail('unreachable');
+    assert.equal(mesh.turnTrouble(), 'unreachable');
+    mesh.receiveSignal(ANA, OFFER);
+    links[2]?.fail('refused');
+    assert.equal(mesh.turnTrouble(), 'refused');
+    mesh.receiveSignal(ANA, OFFER);
+    links[3]?.options.onOpen();
+    assert.deepEqual(mesh.unreachable(), [BEN]);
+    assert.equal(mesh.turnTrouble(), 'unreachable', 'Ana connected after all');
+    mesh.dispose();
+  });
+});
