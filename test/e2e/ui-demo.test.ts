@@ -178,6 +178,21 @@ test('the status says when the relay is unreachable', async ({ page }) => {
   await expect(page.getByRole('status')).toHaveText('Relay unreachable — reconnecting');
 });
 
+test('says when the TURN server is why someone cannot be reached, and only then', async ({ page }) => {
+  await joinDemo(page, 'Zoë', 'turn-refused');
+  await expect(page.getByText('Could not connect directly to 1 nearby person: Farid.')).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveText(
+    'Could not reach 1 nearby person through the TURN server: it refused our credentials (wrong or expired); whoever runs this NearTalk should check its TURN settings.',
+  );
+  // Farid is 310 m away: at 100 m nobody is unreachable, and the alert goes with him.
+  await page.getByRole('slider', { name: 'Radius' }).fill('100');
+  await expect(page.getByText(/through the TURN server/)).toHaveCount(0);
+
+  await joinDemo(page, 'Zoë');
+  await expect(page.getByText('Could not connect directly to 1 nearby person: Farid.')).toBeVisible();
+  await expect(page.getByText(/through the TURN server/)).toHaveCount(0);
+});
+
 test('a long conversation renders its newest 200 messages and shows earlier ones on request', async ({ page }) => {
   await joinDemo(page);
   const messages = Array.from({ length: 450 }, (_, index) => ({
