@@ -67,6 +67,8 @@ export interface PresenceRouter {
 
 /** Why a signal for a peer that is not here is refused when there is nowhere else to look. */
 export const NO_SUCH_PEER_MESSAGE = 'No present peer has that id.';
+/** Why a signal between two peers that are not near each other is refused. */
+export const NOT_NEARBY_MESSAGE = "That peer is not near you: neither of you watches the other's cell.";
 
 /** The embedded default: one relay, presence in memory, no other relays to reach. */
 export function createLocalRouter(events: RouterEvents): PresenceRouter {

@@ -18,7 +18,7 @@ import {
 } from '../app/core/protocol.ts';
 import { CellIndex, watchCovers } from './cell-index.ts';
 import type { RelayMetrics } from './metrics.ts';
-import { createLocalRouter, NO_SUCH_PEER_MESSAGE, type PresenceRouter, type RemoteSender, type RouterEvents } from './presence-router.ts';
+import { createLocalRouter, NO_SUCH_PEER_MESSAGE, NOT_NEARBY_MESSAGE, type PresenceRouter, type RemoteSender, type RouterEvents } from './presence-router.ts';
 import type { RelayOptions } from './relay-options.ts';
 import { TokenBucket } from './token-bucket.ts';
 
@@ -260,7 +260,7 @@ export class RelayHub implements RouterEvents {
       return { code: 'unknown-peer', message: NO_SUCH_PEER_MESSAGE };
     }
     if (!this.cells.areNearby(client.id, to)) {
-      return { code: 'not-nearby', message: 'That peer is not near you: neither of you watches the other\'s cell.' };
+      return { code: 'not-nearby', message: NOT_NEARBY_MESSAGE };
     }
     return undefined;
   }

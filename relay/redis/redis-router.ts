@@ -1,0 +1,452 @@
+/**
+ * Presence and signals shared between relays through Redis (`--redis-url`).
+ *
+ * - Presence: each relay follows only the precision-5 cells its clients watch: it
+ *   subscribes to their presence channels and loads their snapshots; it publishes its own
+ *   clients' joins, moves and leaves on their cells' channels and keeps them in its
+ *   snapshot slices. Peers of other relays go into the hub's CellIndex, so every frame
+ *   and rule is the same as on one relay.
+ * - Signals: a signal for a peer held elsewhere is published on that relay's channel,
+ *   found through presence or the peer directory (one lookup per peer, then cached); the
+ *   relay holding the peer applies the rules and answers refusals on the sender's relay's
+ *   channel.
+ * - Liveness: every relay refreshes its keys each heartbeat (a third of the presence
+ *   TTL) and checks that the relays whose peers it shows are still alive; the peers of a
+ *   relay that stopped refreshing vanish within TTL + one heartbeat.
+ * - Redis down: local service goes on; after a TTL without Redis the other relays' peers
+ *   are dropped; when Redis returns this relay rewrites its part, asks the others to
+ *   reload it, and reloads every cell it follows.
+ */
+
+import { randomBytes } from 'node:crypto';
+import type { PeerId } from '../../app/core/protocol.ts';
+import type { Logger } from '../logger.ts';
+import { NO_SUCH_PEER_MESSAGE, NOT_NEARBY_MESSAGE, type PresenceRouter, type RouterEvents, type RouterHealth } from '../presence-router.ts';
+import { LocalMembers, RemoteMembers, RouteCache, watchedCellsOf, type LocalMember } from './member-tables.ts';
+import { CellSubscriptions } from './cell-subscriptions.ts';
+import {
+  cellOf,
+  cellOfPresenceChannel,
+  isRelayId,
+  peerKey,
+  presenceChannel,
+  relayAliveKey,
+  signalChannel,
+  type RelayId,
+} from './redis-keys.ts';
+import { RedisLink } from './redis-link.ts';
+import { RedisMetrics } from './redis-metrics.ts';
+import {
+  encodePresenceEvent,
+  encodeRefusal,
+  encodeSignal,
+  parsePresenceEvent,
+  parseSignalChannelMessage,
+  signalHeaderPrefix,
+  type PresenceEntry,
+  type PresenceEvent,
+} from './redis-messages.ts';
+import { deleteEntry, readCellSnapshot, refreshSlices, rewriteSlices, writeEntry, type RedisBatch } from './redis-snapshot.ts';
+
+export interface RedisRouterOptions {
+  /** `redis://` or `rediss://` URL. */
+  readonly url: string;
+  /** How long a relay's presence outlives its last heartbeat; heartbeats come every third of it. */
+  readonly presenceTtlMs: number;
+  readonly logger: Logger;
+}
+
+/** The directory (peer → relay) expires far later than presence: a stale entry only costs a refusal. */
+const DIRECTORY_TTL_MS = 60_000;
+/** Peers whose relay this relay remembers (from lookups). */
+const ROUTE_CACHE_SIZE = 50_000;
+/** Signals held for one peer while its relay is looked up; a flood beyond it is refused. */
+const MAX_QUEUED_PER_LOOKUP = 256;
+/** A snapshot load that has not finished by then is given up (the join is answered anyway). */
+const LOAD_TIMEOUT_MS = 2_000;
+const UNREACHABLE_MESSAGE = 'No present peer has that id here, and the other relays cannot be reached right now.';
+
+function newRelayId(): RelayId {
+  for (;;) {
+    const id = randomBytes(9).toString('base64url');
+    if (isRelayId(id)) return id;
+  }
+}
+
+export class RedisRouter implements PresenceRouter {
+  readonly relay: RelayId = newRelayId();
+  readonly metrics: RedisMetrics;
+  private readonly link: RedisLink;
+  private readonly local = new LocalMembers();
+  private readonly remote = new RemoteMembers();
+  private readonly cells = new CellSubscriptions();
+  private readonly routes = new RouteCache(ROUTE_CACHE_SIZE);
+  /** Signals waiting for their target's relay to be looked up, by target. */
+  private readonly lookups = new Map<PeerId, Array<{ readonly from: PeerId; readonly body: string }>>();
+  /** Cells whose slice in Redis may be out of date (written while down, or a write failed). */
+  private readonly dirtyCells = new Set<string>();
+  private readonly loadTimers = new Set<NodeJS.Timeout>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly heartbeatMs: number;
+  private beats = 0;
+  private downSinceMs: number | null = performance.now();
+  private isClosed = false;
+
+  constructor(
+    private readonly events: RouterEvents,
+    private readonly options: RedisRouterOptions,
+  ) {
+    this.heartbeatMs = Math.max(1, Math.floor(options.presenceTtlMs / 3));
+    this.metrics = new RedisMetrics(() => ({
+      isUp: this.link.isUp,
+      followedCells: this.cells.size,
+      remotePeers: this.remote.size,
+    }));
+    this.link = new RedisLink(options.url, options.logger, { onUp: () => this.recover(), onDown: () => this.lose() });
+    this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs);
+    this.heartbeat.unref();
+    options.logger.info('redis scale-out', { relay: this.relay, presenceTtlMs: options.presenceTtlMs });
+    this.link.start();
+  }
+
+  // ---- PresenceRouter ----------------------------------------------------------
+
+  announce(id: PeerId, home: string, watch: readonly string[]): void {
+    const entry: PresenceEntry = { home, watch };
+    const member: LocalMember = {
+      home,
+      watch,
+      cell: cellOf(home),
+      watchedCells: watchedCellsOf(watch),
+      headerPrefix: signalHeaderPrefix(this.relay, id, entry),
+    };
+    const previous = this.local.set(id, member);
+    // Follow the new cells before dropping the old, so an unchanged cell is never reloaded.
+    for (const cell of this.cells.add(member.watchedCells)) this.follow(cell);
+    for (const cell of this.cells.remove(previous?.watchedCells ?? [])) this.unfollow(cell);
+
+    const cellsTouched = previous === undefined || previous.cell === member.cell ? [member.cell] : [previous.cell, member.cell];
+    if (!this.link.isUp) {
+      for (const cell of cellsTouched) this.dirtyCells.add(cell);
+      return;
+    }
+    const batch = this.link.commands.multi();
+    if (previous !== undefined && previous.cell !== member.cell) {
+      deleteEntry(batch, this.relay, id, previous.cell, this.local.inCell(previous.cell).length === 0);
+    }
+    writeEntry(batch, this.relay, id, member, this.options.presenceTtlMs);
+    if (previous === undefined) batch.set(peerKey(id), this.relay, { expiration: { type: 'PX', value: DIRECTORY_TTL_MS } });
+    // Watchers of the old cell learn of the move too: they show it, or see the peer leave.
+    const event = encodePresenceEvent({ t: 'present', relay: this.relay, id, home, watch });
+    for (const cell of cellsTouched) batch.publish(presenceChannel(cell), event);
+    this.send(batch, cellsTouched);
+  }
+
+  withdraw(id: PeerId): void {
+    const previous = this.local.delete(id);
+    if (previous === undefined) return;
+    for (const cell of this.cells.remove(previous.watchedCells)) this.unfollow(cell);
+    if (!this.link.isUp) {
+      this.dirtyCells.add(previous.cell);
+      return;
+    }
+    const batch = this.link.commands.multi();
+    deleteEntry(batch, this.relay, id, previous.cell, this.local.inCell(previous.cell).length === 0);
+    batch.del(peerKey(id));
+    batch.publish(presenceChannel(previous.cell), encodePresenceEvent({ t: 'absent', relay: this.relay, id }));
+    this.send(batch, [previous.cell]);
+  }
+
+  whenSynced(watch: readonly string[]): Promise<void> | null {
+    return this.cells.whenLoaded(watchedCellsOf(watch));
+  }
+
+  routeSignal(from: PeerId, to: PeerId, body: string): void {
+    if (!this.link.isUp) {
+      this.events.refused(from, 'unknown-peer', UNREACHABLE_MESSAGE);
+      return;
+    }
+    const queued = this.lookups.get(to);
+    if (queued !== undefined) {
+      // Keeps this signal behind earlier ones to the same peer that wait for the lookup.
+      if (queued.length < MAX_QUEUED_PER_LOOKUP) queued.push({ from, body });
+      else this.events.refused(from, 'unknown-peer', NO_SUCH_PEER_MESSAGE);
+      return;
+    }
+    const relay = this.remote.relayOf(to) ?? this.routes.get(to);
+    if (relay !== undefined) {
+      this.publishSignal(relay, from, to, body);
+      return;
+    }
+    this.lookups.set(to, [{ from, body }]);
+    this.link.commands.get(peerKey(to)).then(
+      (value) => this.finishLookup(to, isRelayId(value) && value !== this.relay ? value : null, NO_SUCH_PEER_MESSAGE),
+      (err: unknown) => {
+        this.commandFailed('lookup', err);
+        this.finishLookup(to, null, UNREACHABLE_MESSAGE);
+      },
+    );
+  }
+
+  health(): RouterHealth {
+    return { redis: this.link.isUp ? 'up' : 'down' };
+  }
+
+  metricsText(): string {
+    return this.metrics.render();
+  }
+
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    clearInterval(this.heartbeat);
+    for (const timer of this.loadTimers) clearTimeout(timer);
+    this.loadTimers.clear();
+    this.cells.releaseAll();
+    if (this.link.isUp) {
+      // Clients were closed first, so their entries are gone; saying we are gone spares the others a TTL.
+      this.link.commands.del(relayAliveKey(this.relay)).catch((err: unknown) => this.commandFailed('close', err));
+    }
+    await this.link.close();
+  }
+
+  // ---- following cells ---------------------------------------------------------
+
+  /** Starts following `cell`: subscribe, then load its snapshot (when Redis is up; else on recovery). */
+  private follow(cell: string): void {
+    if (this.link.isUp && !this.isClosed) this.load(cell);
+  }
+
+  private unfollow(cell: string): void {
+    if (this.link.isUp) {
+      this.link.subscriber.unsubscribe(presenceChannel(cell), this.onPresence).catch((err: unknown) => this.commandFailed('unsubscribe', err));
+    }
+    // Nobody here watches the cell any more: its peers concern no local client.
+    for (const id of this.remote.inCell(cell)) this.drop(id, 'unfollowed');
+  }
+
+  private load(cell: string): void {
+    const token = this.cells.beginLoad(cell);
+    const timer = setTimeout(() => {
+      this.loadTimers.delete(timer);
+      this.cells.failLoad(cell, token);
+    }, LOAD_TIMEOUT_MS);
+    timer.unref();
+    this.loadTimers.add(timer);
+    const done = (): void => {
+      clearTimeout(timer);
+      this.loadTimers.delete(timer);
+    };
+    // Subscribe first, then read: an event published in between is buffered, not lost.
+    this.link.subscriber
+      .subscribe(presenceChannel(cell), this.onPresence)
+      .then(() => readCellSnapshot(this.link.commands, cell, this.relay, () => this.metrics.invalidMessages.inc('snapshot')))
+      .then(
+        (snapshot) => {
+          done();
+          const buffered = this.cells.finishLoad(cell, token);
+          if (buffered === 'stale') return;
+          if (buffered === 'reload') {
+            this.load(cell);
+            return;
+          }
+          const listed = new Set<PeerId>();
+          for (const { id, relay, entry } of snapshot) {
+            listed.add(id);
+            this.applyPresent(relay, id, entry);
+          }
+          for (const id of this.remote.inCell(cell)) if (!listed.has(id)) this.drop(id, 'snapshot');
+          for (const event of buffered) this.applyEvent(cell, event);
+        },
+        (err: unknown) => {
+          done();
+          this.commandFailed('load', err);
+          this.cells.failLoad(cell, token);
+        },
+      );
+  }
+
+  // ---- messages from other relays ----------------------------------------------
+
+  /** One listener for every presence channel (node-redis keeps one entry per channel). */
+  private readonly onPresence = (message: string, channel: string): void => {
+    const cell = cellOfPresenceChannel(channel);
+    // Late messages of a channel given up: nobody here needs them.
+    if (cell === null || !this.cells.isFollowed(cell)) return;
+    const event = parsePresenceEvent(message);
+    if (event === null) {
+      this.metrics.invalidMessages.inc('presence');
+      return;
+    }
+    if (event.relay === this.relay) return;
+    this.metrics.messagesIn.inc(event.t);
+    if (this.cells.buffer(cell, event)) return;
+    this.applyEvent(cell, event);
+  };
+
+  private readonly onSignalMessage = (message: string): void => {
+    const parsed = parseSignalChannelMessage(message);
+    if (parsed === null) {
+      this.metrics.invalidMessages.inc('signal');
+      return;
+    }
+    this.metrics.messagesIn.inc(parsed.t);
+    if (parsed.t === 'refused') {
+      if (parsed.code === 'unknown-peer') this.routes.delete(parsed.peer);
+      this.events.refused(parsed.to, parsed.code, parsed.code === 'unknown-peer' ? NO_SUCH_PEER_MESSAGE : NOT_NEARBY_MESSAGE);
+      return;
+    }
+    const refusal = this.events.deliverSignal({ id: parsed.from, home: parsed.home, watch: new Set(parsed.watch) }, parsed.to, parsed.body);
+    if (refusal === null || !this.link.isUp) return;
+    this.link.commands
+      .publish(signalChannel(parsed.relay), encodeRefusal({ to: parsed.from, peer: parsed.to, code: refusal }))
+      .catch((err: unknown) => this.commandFailed('refusal', err));
+  };
+
+  private applyEvent(cell: string, event: PresenceEvent): void {
+    switch (event.t) {
+      case 'present':
+        // Legitimate only about a peer living in this cell, or one moving out of it.
+        if (cellOf(event.home) !== cell && this.remote.cellOf(event.id) !== cell) return;
+        this.applyPresent(event.relay, event.id, event);
+        return;
+      case 'absent':
+        if (this.remote.relayOf(event.id) === event.relay) this.drop(event.id, 'left');
+        return;
+      case 'sync':
+        // That relay rewrote its part of the cell after an outage: read the cell again.
+        if (this.link.isUp) this.load(cell);
+        return;
+      default:
+        event satisfies never;
+    }
+  }
+
+  private applyPresent(relay: RelayId, id: PeerId, entry: PresenceEntry): void {
+    if (relay === this.relay || this.events.isLocal(id)) return;
+    const cell = cellOf(entry.home);
+    if (!this.cells.isFollowed(cell)) {
+      // Moved to a cell nobody here watches: its old watchers see it leave.
+      this.drop(id, 'moved-away');
+      return;
+    }
+    this.remote.set(id, relay, cell);
+    this.events.remotePresent(id, entry.home, entry.watch);
+  }
+
+  private drop(id: PeerId, reason: string): void {
+    if (!this.remote.delete(id)) return;
+    this.metrics.evictions.inc(reason);
+    this.events.remoteAbsent(id);
+  }
+
+  // ---- signals -----------------------------------------------------------------
+
+  private finishLookup(to: PeerId, relay: RelayId | null, message: string): void {
+    const queued = this.lookups.get(to) ?? [];
+    this.lookups.delete(to);
+    if (relay !== null) this.routes.set(to, relay);
+    for (const { from, body } of queued) {
+      if (relay === null) this.events.refused(from, 'unknown-peer', message);
+      else this.publishSignal(relay, from, to, body);
+    }
+  }
+
+  private publishSignal(relay: RelayId, from: PeerId, to: PeerId, body: string): void {
+    // The sender left while its signal waited for a lookup: as on one relay, it goes nowhere.
+    const sender = this.local.get(from);
+    if (sender === undefined) return;
+    this.metrics.signalsRouted.inc();
+    this.link.commands.publish(signalChannel(relay), encodeSignal(sender.headerPrefix, to, body)).then(
+      (receivers) => {
+        if (receivers > 0) return;
+        // Nobody listens on that relay's channel: it is gone, and its peers with it.
+        this.routes.delete(to);
+        this.events.refused(from, 'unknown-peer', NO_SUCH_PEER_MESSAGE);
+      },
+      (err: unknown) => {
+        this.commandFailed('signal', err);
+        this.events.refused(from, 'unknown-peer', UNREACHABLE_MESSAGE);
+      },
+    );
+  }
+
+  // ---- heartbeat, outages, recovery --------------------------------------------
+
+  private beat(): void {
+    if (!this.link.isUp) {
+      const downForMs = this.downSinceMs === null ? 0 : performance.now() - this.downSinceMs;
+      // Others drop this relay's peers after a TTL without it; it does the same for theirs.
+      if (downForMs >= this.options.presenceTtlMs) for (const id of this.remote.ids()) this.drop(id, 'redis-down');
+      return;
+    }
+    this.beats += 1;
+    const batch = this.link.commands.multi();
+    batch.set(relayAliveKey(this.relay), '1', { expiration: { type: 'PX', value: this.options.presenceTtlMs } });
+    refreshSlices(batch, this.relay, this.local.cells(), this.options.presenceTtlMs);
+    if (this.beats % Math.max(1, Math.floor(DIRECTORY_TTL_MS / 3 / this.heartbeatMs)) === 0) this.writeDirectory(batch);
+    this.send(batch, []);
+    this.checkRelaysAlive();
+  }
+
+  /** Drops the peers of relays whose liveness key expired (they stopped refreshing it). */
+  private checkRelaysAlive(): void {
+    const relays = this.remote.relays();
+    if (relays.length === 0) return;
+    this.link.commands.mGet(relays.map(relayAliveKey)).then(
+      (alive) => {
+        for (const [index, relay] of relays.entries()) {
+          if (alive[index] !== null) continue;
+          for (const id of this.remote.ofRelay(relay)) this.drop(id, 'relay-gone');
+        }
+      },
+      (err: unknown) => this.commandFailed('liveness', err),
+    );
+  }
+
+  private writeDirectory(batch: RedisBatch): void {
+    for (const id of this.local.ids()) batch.set(peerKey(id), this.relay, { expiration: { type: 'PX', value: DIRECTORY_TTL_MS } });
+  }
+
+  private lose(): void {
+    this.metrics.outages.inc();
+    this.downSinceMs = performance.now();
+    this.cells.markAllUnsynced();
+  }
+
+  /** Redis is reachable (first time or again): rewrite our part, tell the others, reload theirs. */
+  private recover(): void {
+    if (this.isClosed) return;
+    this.downSinceMs = null;
+    const cells = new Set([...this.local.cells(), ...this.dirtyCells]);
+    this.dirtyCells.clear();
+    const batch = this.link.commands.multi();
+    batch.set(relayAliveKey(this.relay), '1', { expiration: { type: 'PX', value: this.options.presenceTtlMs } });
+    rewriteSlices(batch, this.relay, cells, this.local, this.options.presenceTtlMs);
+    this.writeDirectory(batch);
+    const sync = encodePresenceEvent({ t: 'sync', relay: this.relay });
+    for (const cell of cells) batch.publish(presenceChannel(cell), sync);
+    this.send(batch, [...cells]);
+    this.link.subscriber.subscribe(signalChannel(this.relay), this.onSignalMessage).catch((err: unknown) => this.commandFailed('subscribe', err));
+    for (const cell of this.cells.followed()) this.load(cell);
+  }
+
+  /** Sends a batch; when it fails, `cells` are rewritten at the next recovery. */
+  private send(batch: RedisBatch, cells: readonly string[]): void {
+    batch.execAsPipeline().catch((err: unknown) => {
+      for (const cell of cells) this.dirtyCells.add(cell);
+      this.commandFailed('write', err);
+    });
+  }
+
+  private commandFailed(what: string, err: unknown): void {
+    if (this.isClosed) return;
+    this.metrics.commandErrors.inc();
+    this.link.logError(what, err);
+  }
+}
+
+/** The router for `--redis-url`, loaded on demand so the default relay never loads a Redis client. */
+export function createRedisRouter(events: RouterEvents, options: RedisRouterOptions): RedisRouter {
+  return new RedisRouter(events, options);
+}
