@@ -62,3 +62,8 @@ export async function startRedisRelay(url: string, options: Partial<RelayOptions
 }
 
 export { waitFor };
+
+/** Waits until none of `relays` knows a present peer, theirs or another's (between tests). */
+export async function waitUntilEmpty(relays: readonly RunningRelay[]): Promise<void> {
+  await waitFor(() => relays.every(({ relay }) => relay.hub.cells.memberCount === 0), 'every relay to forget every peer');
+}
