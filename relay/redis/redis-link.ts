@@ -58,6 +58,8 @@ export class RedisLink {
   private isClosed = false;
   private lastErrorLogMs = Number.NEGATIVE_INFINITY;
   private suppressedErrors = 0;
+  /** Connection attempts that failed since start (for metrics). */
+  failedConnects = 0;
   private readonly where: string;
 
   constructor(
@@ -76,6 +78,7 @@ export class RedisLink {
     for (const [client, role] of [[this.commands, 'commands'], [this.subscriber, 'pub/sub']] as const) {
       // Without an error listener node-redis would throw the error and end the process.
       client.on('error', (err: unknown) => {
+        if (!client.isReady) this.failedConnects += 1;
         this.logError(role, err);
         this.update();
       });

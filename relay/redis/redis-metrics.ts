@@ -6,6 +6,7 @@ export interface RedisGauges {
   readonly isUp: boolean;
   readonly followedCells: number;
   readonly remotePeers: number;
+  readonly failedConnects: number;
 }
 
 export class RedisMetrics {
@@ -19,12 +20,13 @@ export class RedisMetrics {
   constructor(private readonly gauges: () => RedisGauges) {}
 
   render(): string {
-    const { isUp, followedCells, remotePeers } = this.gauges();
+    const { isUp, followedCells, remotePeers, failedConnects } = this.gauges();
     const gauge = (name: string, help: string, value: number): string => `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${value}`;
     return `${[
       gauge('neartalk_redis_up', '1 while this relay reaches Redis, else 0.', isUp ? 1 : 0),
       gauge('neartalk_redis_followed_cells', 'Precision-5 cells this relay follows on Redis.', followedCells),
       gauge('neartalk_remote_peers', 'Present peers of other relays known here.', remotePeers),
+      `# HELP neartalk_redis_connection_errors_total Connection attempts to Redis that failed, and connections lost.\n# TYPE neartalk_redis_connection_errors_total counter\nneartalk_redis_connection_errors_total ${failedConnects}`,
       ...[this.messagesIn, this.invalidMessages, this.signalsRouted, this.commandErrors, this.evictions, this.outages].map((counter) =>
         counter.render(),
       ),

@@ -101,6 +101,7 @@ export class RedisRouter implements PresenceRouter {
       isUp: this.link.isUp,
       followedCells: this.cells.size,
       remotePeers: this.remote.size,
+      failedConnects: this.link.failedConnects,
     }));
     this.link = new RedisLink(options.url, options.logger, { onUp: () => this.recover(), onDown: () => this.lose() });
     this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs);
