@@ -6,8 +6,9 @@
  * saying whether Redis is up, and logging trouble without flooding the log.
  *
  * Commands never wait for a connection: while Redis is down they fail at once
- * (`disableOfflineQueue`), and every command has a time limit, so nothing piles up and
- * the event loop never waits on Redis.
+ * (`disableOfflineQueue`); reads go through `timed`, which gives up after a time limit;
+ * and the queue of unanswered commands is bounded, so a Redis that hangs cannot make the
+ * relay pile up work. Nothing in the relay ever waits on Redis to go on.
  */
 
 import { createClient } from '@redis/client';
@@ -17,8 +18,10 @@ export type RedisClient = ReturnType<typeof createClient>;
 
 /** Longest wait for a TCP connection to Redis. */
 const CONNECT_TIMEOUT_MS = 2_000;
-/** Longest wait for any command's reply. */
+/** Longest wait for a read's reply (`timed`). Not on the signal path: a timer per signal costs too much. */
 export const COMMAND_TIMEOUT_MS = 2_000;
+/** Commands sent and not yet answered, at most; beyond it commands fail at once. */
+const MAX_PENDING_COMMANDS = 100_000;
 /** Reconnect backoff: doubling from this… */
 const RECONNECT_MIN_MS = 100;
 /** …up to this, plus up to 25 % jitter so relays do not reconnect in lockstep. */
@@ -52,7 +55,10 @@ function reconnectDelayMs(retries: number): number {
 }
 
 export class RedisLink {
+  /** Writes and publishes (fire and forget, failures counted). */
   readonly commands: RedisClient;
+  /** The same connection, for reads whose answer someone waits for: each gives up after COMMAND_TIMEOUT_MS. */
+  readonly timed: RedisClient;
   readonly subscriber: RedisClient;
   private isUpNow = false;
   private isClosed = false;
@@ -71,9 +77,13 @@ export class RedisLink {
     this.commands = createClient({
       url,
       disableOfflineQueue: true,
-      commandOptions: { timeout: COMMAND_TIMEOUT_MS },
+      commandsQueueMaxLength: MAX_PENDING_COMMANDS,
+      // node-redis times every command out after 5 s by default, with a timer per command;
+      // 0 turns that off for writes and publishes (the bounded queue limits them instead).
+      commandOptions: { timeout: 0 },
       socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: reconnectDelayMs },
     });
+    this.timed = this.commands.withCommandOptions({ timeout: COMMAND_TIMEOUT_MS });
     this.subscriber = this.commands.duplicate();
     for (const [client, role] of [[this.commands, 'commands'], [this.subscriber, 'pub/sub']] as const) {
       // Without an error listener node-redis would throw the error and end the process.

@@ -180,7 +180,7 @@ export class RedisRouter implements PresenceRouter {
       return;
     }
     this.lookups.set(to, [{ from, body }]);
-    this.link.commands.get(peerKey(to)).then(
+    this.link.timed.get(peerKey(to)).then(
       (value) => this.finishLookup(to, isRelayId(value) && value !== this.relay ? value : null, NO_SUCH_PEER_MESSAGE),
       (err: unknown) => {
         this.commandFailed('lookup', err);
@@ -241,7 +241,7 @@ export class RedisRouter implements PresenceRouter {
     // Subscribe first, then read: an event published in between is buffered, not lost.
     this.link.subscriber
       .subscribe(presenceChannel(cell), this.onPresence)
-      .then(() => readCellSnapshot(this.link.commands, cell, this.relay, () => this.metrics.invalidMessages.inc('snapshot')))
+      .then(() => readCellSnapshot(this.link.timed, cell, this.relay, () => this.metrics.invalidMessages.inc('snapshot')))
       .then(
         (snapshot) => {
           done();
@@ -394,7 +394,7 @@ export class RedisRouter implements PresenceRouter {
   private checkRelaysAlive(): void {
     const relays = this.remote.relays();
     if (relays.length === 0) return;
-    this.link.commands.mGet(relays.map(relayAliveKey)).then(
+    this.link.timed.mGet(relays.map(relayAliveKey)).then(
       (alive) => {
         for (const [index, relay] of relays.entries()) {
           if (alive[index] !== null) continue;
