@@ -82,6 +82,7 @@ function signalsTable(title: string, one: Outcome<SignalsResult>, two: Outcome<S
     ['  of which Redis', cell(one, () => '–'), cell(two, (v) => pct(v.redisCores))],
     ['Signals/s per core of server CPU', cell(one, (v) => rate(v.signalsPerSecond / v.serverCores)), cell(two, (v) => rate(v.signalsPerSecond / v.serverCores))],
     ['Load generator CPU', cell(one, (v) => pct(v.loadCores)), cell(two, (v) => pct(v.loadCores))],
+    ['Other processes\' CPU (disturbance)', cell(one, (v) => pct(v.otherCores)), cell(two, (v) => pct(v.otherCores))],
     ['Errors / lost', cell(one, (v) => `${v.errorFrames} / ${v.lost}`), cell(two, (v) => `${v.errorFrames} / ${v.lost}`)],
   ];
   return table(rows);

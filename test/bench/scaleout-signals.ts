@@ -7,7 +7,7 @@
 import { neartalkAdapter } from './neartalk-adapter.ts';
 import { ClientPool, runBounded } from './bench-client.ts';
 import { drain, type Lane } from './pairs.ts';
-import { ownCpuSeconds, readCpuSeconds } from './proc-stats.ts';
+import { cpuBetween, cpuSnapshot, ownCpuSeconds, readCpuSeconds, type CpuSnapshot } from './proc-stats.ts';
 import { remotePeersOf, startCluster, type Cluster } from './scaleout-cluster.ts';
 import { sleep, type ProcessTracker } from './server-process.ts';
 import { signalPayload, type Registered } from './signaling-adapter.ts';
@@ -37,6 +37,8 @@ export interface SignalsResult {
   readonly serverCores: number;
   readonly redisCores: number;
   readonly loadCores: number;
+  /** Every other process on the machine over the window: near 0 on a quiet machine. */
+  readonly otherCores: number;
   readonly latencyMs: Summary;
   readonly errorFrames: number;
   readonly lost: number;
@@ -72,19 +74,24 @@ interface Window {
   readonly wallMs: number;
   readonly serverSeconds: readonly number[];
   readonly loadSeconds: number;
+  /** The whole machine, seen from the first server (its siblings count as "others" there). */
+  readonly machine: CpuSnapshot;
 }
 
 const snapshot = (cluster: Cluster): Window => ({
   wallMs: performance.now(),
   serverSeconds: cluster.pids.map(readCpuSeconds),
   loadSeconds: ownCpuSeconds(),
+  machine: cpuSnapshot(cluster.pids[0] ?? process.pid),
 });
 
-function cores(cluster: Cluster, start: Window, end: Window): { wallSeconds: number; server: number; redis: number; load: number } {
+function cores(cluster: Cluster, start: Window, end: Window): { wallSeconds: number; server: number; redis: number; load: number; others: number } {
   const wallSeconds = (end.wallMs - start.wallMs) / 1000;
   const perPid = end.serverSeconds.map((seconds, index) => (seconds - (start.serverSeconds[index] ?? 0)) / wallSeconds);
   const redis = cluster.redis === null ? 0 : (perPid.at(-1) ?? 0);
-  return { wallSeconds, server: perPid.reduce((sum, value) => sum + value, 0), redis, load: (end.loadSeconds - start.loadSeconds) / wallSeconds };
+  const server = perPid.reduce((sum, value) => sum + value, 0);
+  const others = Math.max(0, cpuBetween(start.machine, end.machine).otherCores - (server - (perPid[0] ?? 0)));
+  return { wallSeconds, server, redis, load: (end.loadSeconds - start.loadSeconds) / wallSeconds, others };
 }
 
 /** Closed-loop flood: every client keeps `signalsInFlight` signals in flight to its partner. */
@@ -133,6 +140,7 @@ export async function measureFlood(relayCount: number, config: SignalsConfig, tr
       serverCores: used.server,
       redisCores: used.redis,
       loadCores: used.load,
+      otherCores: used.others,
       latencyMs: latency.summary(),
       errorFrames,
       lost,
@@ -192,6 +200,7 @@ export async function measureSteady(relayCount: number, config: SignalsConfig, t
       serverCores: used.server,
       redisCores: used.redis,
       loadCores: used.load,
+      otherCores: used.others,
       latencyMs: latency.summary(),
       errorFrames,
       lost,
