@@ -219,9 +219,8 @@ export class RedisRouter implements PresenceRouter {
   }
 
   private unfollow(cell: string): void {
-    if (this.link.isUp) {
-      this.link.subscriber.unsubscribe(presenceChannel(cell), this.onPresence).catch((err: unknown) => this.commandFailed('unsubscribe', err));
-    }
+    // Even while down: node-redis would otherwise resubscribe the channel when it reconnects.
+    this.link.subscriber.unsubscribe(presenceChannel(cell), this.onPresence).catch((err: unknown) => this.commandFailed('unsubscribe', err));
     // Nobody here watches the cell any more: its peers concern no local client.
     for (const id of this.remote.inCell(cell)) this.drop(id, 'unfollowed');
   }
