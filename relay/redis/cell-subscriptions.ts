@@ -48,6 +48,11 @@ export class CellSubscriptions {
     return this.cells.has(cell);
   }
 
+  /** Followed cells not loaded (their load failed or timed out, or Redis was down). */
+  unsynced(): string[] {
+    return [...this.cells].filter(([, state]) => state.phase === 'unsynced').map(([cell]) => cell);
+  }
+
   /** Counts one more watcher of each cell; returns the cells followed from now on. */
   add(cells: Iterable<string>): string[] {
     const added: string[] = [];

@@ -381,12 +381,21 @@ export class RedisRouter implements PresenceRouter {
       return;
     }
     this.beats += 1;
+    this.link.commands.set(relayAliveKey(this.relay), '1', { GET: true, expiration: { type: 'PX', value: this.options.presenceTtlMs } }).then(
+      (previous) => {
+        // Our key had expired (Redis paused, or this process stalled past the TTL): the
+        // others have dropped our peers and our slices may be gone. Write everything again.
+        if (previous === null && this.link.isUp) this.rewriteOwnState();
+      },
+      (err: unknown) => this.commandFailed('heartbeat', err),
+    );
     const batch = this.link.commands.multi();
-    batch.set(relayAliveKey(this.relay), '1', { expiration: { type: 'PX', value: this.options.presenceTtlMs } });
     refreshSlices(batch, this.relay, this.local.cells(), this.options.presenceTtlMs);
     if (this.beats % Math.max(1, Math.floor(DIRECTORY_TTL_MS / 3 / this.heartbeatMs)) === 0) this.writeDirectory(batch);
     this.send(batch, []);
     this.checkRelaysAlive();
+    // A load that failed or timed out while Redis stayed up is tried again.
+    for (const cell of this.cells.unsynced()) this.load(cell);
   }
 
   /** Drops the peers of relays whose liveness key expired (they stopped refreshing it). */
@@ -418,6 +427,13 @@ export class RedisRouter implements PresenceRouter {
   private recover(): void {
     if (this.isClosed) return;
     this.downSinceMs = null;
+    this.rewriteOwnState();
+    this.link.subscriber.subscribe(signalChannel(this.relay), this.onSignalMessage).catch((err: unknown) => this.commandFailed('subscribe', err));
+    for (const cell of this.cells.followed()) this.load(cell);
+  }
+
+  /** Writes this relay's liveness key, slices and directory entries afresh, and asks the others to reload those cells. */
+  private rewriteOwnState(): void {
     const cells = new Set([...this.local.cells(), ...this.dirtyCells]);
     this.dirtyCells.clear();
     const batch = this.link.commands.multi();
@@ -427,8 +443,6 @@ export class RedisRouter implements PresenceRouter {
     const sync = encodePresenceEvent({ t: 'sync', relay: this.relay });
     for (const cell of cells) batch.publish(presenceChannel(cell), sync);
     this.send(batch, [...cells]);
-    this.link.subscriber.subscribe(signalChannel(this.relay), this.onSignalMessage).catch((err: unknown) => this.commandFailed('subscribe', err));
-    for (const cell of this.cells.followed()) this.load(cell);
   }
 
   /** Sends a batch; when it fails, `cells` are rewritten at the next recovery. */

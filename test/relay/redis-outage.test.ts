@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { createClient } from '@redis/client';
 import { isPeerId } from '../../app/core/protocol.ts';
 import { createLogger } from '../../relay/logger.ts';
 import { TestClient } from './relay-harness.ts';
@@ -137,6 +138,72 @@ describe('relays when a relay or Redis fails', () => {
       dave.join(PARIS_NEXT_DOOR, [PARIS_CELL]);
       assert.deepEqual(new Set((await dave.next('peers')).peers.map((peer) => peer.id)), new Set([alice.id, bob.id, carol.id]));
     } finally {
+      await Promise.all(clients.map((client) => client.close()));
+      await Promise.all(relays.map(({ relay }) => relay.close()));
+      await redis.stop();
+    }
+  });
+
+  test('a Redis that stalls (CLIENT PAUSE) past a load: the join is answered anyway and presence heals when it answers', async () => {
+    const redis = await RedisServer.start();
+    const relays: RunningRelay[] = [];
+    const clients: TestClient[] = [];
+    const admin = createClient({ url: redis.url });
+    admin.on('error', () => undefined);
+    try {
+      await admin.connect();
+      relays.push(await startRedisRelay(redis.url), await startRedisRelay(redis.url));
+      const [east, west] = relays;
+      if (east === undefined || west === undefined) throw new Error('two relays');
+      const bob = await TestClient.connect(west.url);
+      const alice = await TestClient.connect(east.url);
+      clients.push(bob, alice);
+      await bob.sync(PARIS_NEXT_DOOR, [PARIS_CELL]);
+      await admin.sendCommand(['CLIENT', 'PAUSE', '2500', 'ALL']);
+      alice.join(PARIS_HOME, [PARIS_CELL]);
+      const listed = (await alice.next('peers')).peers;
+      if (!listed.some((peer) => peer.id === bob.id)) await alice.next('peer-joined', (frame) => frame.id === bob.id);
+      await bob.next('peer-joined', (frame) => frame.id === alice.id);
+      alice.signal(bob.id, 'after the stall');
+      assert.equal((await bob.next('signal')).data, 'after the stall');
+    } finally {
+      await admin.close().catch(() => undefined);
+      await Promise.all(clients.map((client) => client.close()));
+      await Promise.all(relays.map(({ relay }) => relay.close()));
+      await redis.stop();
+    }
+  });
+
+  test("a relay whose keys expired while it lived (a stall) writes its presence again, and the others show its peers again", async () => {
+    const redis = await RedisServer.start();
+    const relays: RunningRelay[] = [];
+    const clients: TestClient[] = [];
+    const admin = createClient({ url: redis.url });
+    admin.on('error', () => undefined);
+    try {
+      await admin.connect();
+      relays.push(await startRedisRelay(redis.url), await startRedisRelay(redis.url));
+      const [east, west] = relays;
+      if (east === undefined || west === undefined) throw new Error('two relays');
+      const alice = await TestClient.connect(east.url);
+      const bob = await TestClient.connect(west.url);
+      clients.push(alice, bob);
+      await alice.sync(PARIS_HOME, [PARIS_CELL]);
+      await bob.sync(PARIS_NEXT_DOOR, [PARIS_CELL]);
+      assert.equal((await alice.next('peer-joined')).id, bob.id);
+      // Expire Bob's relay as a stall past the TTL would: its liveness key and its slice go.
+      const slices = await admin.keys(`neartalk:cell:${PARIS_CELL}:relay:*`);
+      const bobsSlice = (await Promise.all(slices.map(async (key) => ((await admin.hExists(key, bob.id)) ? key : null)))).find((key) => key !== null);
+      assert.ok(bobsSlice !== undefined && bobsSlice !== null);
+      const westRelay = bobsSlice.slice(bobsSlice.lastIndexOf(':') + 1);
+      await admin.del([bobsSlice, `neartalk:relay:${westRelay}`]);
+      assert.equal((await alice.next('peer-left')).id, bob.id, 'the others take it for dead');
+      assert.equal((await alice.next('peer-joined')).id, bob.id, 'it noticed at its next heartbeat and wrote itself back');
+      assert.equal(Boolean(await admin.hExists(bobsSlice, bob.id)), true, "its slice holds Bob again");
+      alice.signal(bob.id, 'back');
+      assert.equal((await bob.next('signal')).data, 'back');
+    } finally {
+      await admin.close().catch(() => undefined);
       await Promise.all(clients.map((client) => client.close()));
       await Promise.all(relays.map(({ relay }) => relay.close()));
       await redis.stop();

@@ -128,6 +128,7 @@ describe('CellSubscriptions', () => {
     cells.markAllUnsynced();
     await waiting;
     assert.equal(cells.whenLoaded(['u09tv']), null, 'unsynced while down: joins are answered at once');
+    assert.deepEqual(cells.unsynced(), ['u09tv'], 'to be loaded again');
   });
 });
 
