@@ -9,7 +9,7 @@
  * - Signals: a signal for a peer held elsewhere is published on that relay's channel,
  *   found through presence or the peer directory (one lookup per peer, then cached); the
  *   relay holding the peer applies the rules and answers refusals on the sender's relay's
- *   channel.
+ *   channel (`remote-signals.ts`).
  * - Liveness: every relay refreshes its keys each heartbeat (a third of the presence
  *   TTL) and checks that the relays whose peers it shows are still alive; the peers of a
  *   relay that stopped refreshing vanish within TTL + one heartbeat.
@@ -21,8 +21,8 @@
 import { randomBytes } from 'node:crypto';
 import type { PeerId } from '../../app/core/protocol.ts';
 import type { Logger } from '../logger.ts';
-import { NO_SUCH_PEER_MESSAGE, NOT_NEARBY_MESSAGE, type PresenceRouter, type RouterEvents, type RouterHealth } from '../presence-router.ts';
-import { LocalMembers, RemoteMembers, RouteCache, watchedCellsOf, type LocalMember } from './member-tables.ts';
+import type { PresenceRouter, RouterEvents, RouterHealth } from '../presence-router.ts';
+import { LocalMembers, RemoteMembers, watchedCellsOf, type LocalMember } from './member-tables.ts';
 import { CellSubscriptions } from './cell-subscriptions.ts';
 import {
   cellOf,
@@ -36,12 +36,10 @@ import {
 } from './redis-keys.ts';
 import { RedisLink } from './redis-link.ts';
 import { RedisMetrics } from './redis-metrics.ts';
+import { RemoteSignals } from './remote-signals.ts';
 import {
   encodePresenceEvent,
-  encodeRefusal,
-  encodeSignal,
   parsePresenceEvent,
-  parseSignalChannelMessage,
   signalHeaderPrefix,
   type PresenceEntry,
   type PresenceEvent,
@@ -58,13 +56,8 @@ export interface RedisRouterOptions {
 
 /** The directory (peer → relay) expires far later than presence: a stale entry only costs a refusal. */
 const DIRECTORY_TTL_MS = 60_000;
-/** Peers whose relay this relay remembers (from lookups). */
-const ROUTE_CACHE_SIZE = 50_000;
-/** Signals held for one peer while its relay is looked up; a flood beyond it is refused. */
-const MAX_QUEUED_PER_LOOKUP = 256;
 /** A snapshot load that has not finished by then is given up (the join is answered anyway). */
 const LOAD_TIMEOUT_MS = 2_000;
-const UNREACHABLE_MESSAGE = 'No present peer has that id here, and the other relays cannot be reached right now.';
 
 function newRelayId(): RelayId {
   for (;;) {
@@ -80,9 +73,7 @@ export class RedisRouter implements PresenceRouter {
   private readonly local = new LocalMembers();
   private readonly remote = new RemoteMembers();
   private readonly cells = new CellSubscriptions();
-  private readonly routes = new RouteCache(ROUTE_CACHE_SIZE);
-  /** Signals waiting for their target's relay to be looked up, by target. */
-  private readonly lookups = new Map<PeerId, Array<{ readonly from: PeerId; readonly body: string }>>();
+  private readonly signals: RemoteSignals;
   /** Cells whose slice in Redis may be out of date (written while down, or a write failed). */
   private readonly dirtyCells = new Set<string>();
   private readonly loadTimers = new Set<NodeJS.Timeout>();
@@ -104,6 +95,9 @@ export class RedisRouter implements PresenceRouter {
       failedConnects: this.link.failedConnects,
     }));
     this.link = new RedisLink(options.url, options.logger, { onUp: () => this.recover(), onDown: () => this.lose() });
+    this.signals = new RemoteSignals(this.relay, this.link, this.local, this.remote, events, this.metrics, (what, err) =>
+      this.commandFailed(what, err),
+    );
     this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs);
     this.heartbeat.unref();
     options.logger.info('redis scale-out', { relay: this.relay, presenceTtlMs: options.presenceTtlMs });
@@ -163,30 +157,7 @@ export class RedisRouter implements PresenceRouter {
   }
 
   routeSignal(from: PeerId, to: PeerId, body: string): void {
-    if (!this.link.isUp) {
-      this.events.refused(from, 'unknown-peer', UNREACHABLE_MESSAGE);
-      return;
-    }
-    const queued = this.lookups.get(to);
-    if (queued !== undefined) {
-      // Keeps this signal behind earlier ones to the same peer that wait for the lookup.
-      if (queued.length < MAX_QUEUED_PER_LOOKUP) queued.push({ from, body });
-      else this.events.refused(from, 'unknown-peer', NO_SUCH_PEER_MESSAGE);
-      return;
-    }
-    const relay = this.remote.relayOf(to) ?? this.routes.get(to);
-    if (relay !== undefined) {
-      this.publishSignal(relay, from, to, body);
-      return;
-    }
-    this.lookups.set(to, [{ from, body }]);
-    this.link.timed.get(peerKey(to)).then(
-      (value) => this.finishLookup(to, isRelayId(value) && value !== this.relay ? value : null, NO_SUCH_PEER_MESSAGE),
-      (err: unknown) => {
-        this.commandFailed('lookup', err);
-        this.finishLookup(to, null, UNREACHABLE_MESSAGE);
-      },
-    );
+    this.signals.route(from, to, body);
   }
 
   health(): RouterHealth {
@@ -284,25 +255,6 @@ export class RedisRouter implements PresenceRouter {
     this.applyEvent(cell, event);
   };
 
-  private readonly onSignalMessage = (message: string): void => {
-    const parsed = parseSignalChannelMessage(message);
-    if (parsed === null) {
-      this.metrics.invalidMessages.inc('signal');
-      return;
-    }
-    this.metrics.messagesIn.inc(parsed.t);
-    if (parsed.t === 'refused') {
-      if (parsed.code === 'unknown-peer') this.routes.delete(parsed.peer);
-      this.events.refused(parsed.to, parsed.code, parsed.code === 'unknown-peer' ? NO_SUCH_PEER_MESSAGE : NOT_NEARBY_MESSAGE);
-      return;
-    }
-    const refusal = this.events.deliverSignal({ id: parsed.from, home: parsed.home, watch: new Set(parsed.watch) }, parsed.to, parsed.body);
-    if (refusal === null || !this.link.isUp) return;
-    this.link.commands
-      .publish(signalChannel(parsed.relay), encodeRefusal({ to: parsed.from, peer: parsed.to, code: refusal }))
-      .catch((err: unknown) => this.commandFailed('refusal', err));
-  };
-
   private applyEvent(cell: string, event: PresenceEvent): void {
     switch (event.t) {
       case 'present':
@@ -338,37 +290,6 @@ export class RedisRouter implements PresenceRouter {
     if (!this.remote.delete(id)) return;
     this.metrics.evictions.inc(reason);
     this.events.remoteAbsent(id);
-  }
-
-  // ---- signals -----------------------------------------------------------------
-
-  private finishLookup(to: PeerId, relay: RelayId | null, message: string): void {
-    const queued = this.lookups.get(to) ?? [];
-    this.lookups.delete(to);
-    if (relay !== null) this.routes.set(to, relay);
-    for (const { from, body } of queued) {
-      if (relay === null) this.events.refused(from, 'unknown-peer', message);
-      else this.publishSignal(relay, from, to, body);
-    }
-  }
-
-  private publishSignal(relay: RelayId, from: PeerId, to: PeerId, body: string): void {
-    // The sender left while its signal waited for a lookup: as on one relay, it goes nowhere.
-    const sender = this.local.get(from);
-    if (sender === undefined) return;
-    this.metrics.signalsRouted.inc();
-    this.link.commands.publish(signalChannel(relay), encodeSignal(sender.headerPrefix, to, body)).then(
-      (receivers) => {
-        if (receivers > 0) return;
-        // Nobody listens on that relay's channel: it is gone, and its peers with it.
-        this.routes.delete(to);
-        this.events.refused(from, 'unknown-peer', NO_SUCH_PEER_MESSAGE);
-      },
-      (err: unknown) => {
-        this.commandFailed('signal', err);
-        this.events.refused(from, 'unknown-peer', UNREACHABLE_MESSAGE);
-      },
-    );
   }
 
   // ---- heartbeat, outages, recovery --------------------------------------------
@@ -428,7 +349,7 @@ export class RedisRouter implements PresenceRouter {
     if (this.isClosed) return;
     this.downSinceMs = null;
     this.rewriteOwnState();
-    this.link.subscriber.subscribe(signalChannel(this.relay), this.onSignalMessage).catch((err: unknown) => this.commandFailed('subscribe', err));
+    this.link.subscriber.subscribe(signalChannel(this.relay), this.signals.onMessage).catch((err: unknown) => this.commandFailed('subscribe', err));
     for (const cell of this.cells.followed()) this.load(cell);
   }
 
