@@ -9,7 +9,7 @@ import { parseIceServer } from '../app/core/parse-relay-frame.ts';
 import { isJsonObject, parseJson } from '../app/core/json.ts';
 import type { IceServer } from '../app/core/protocol.ts';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
-import { DEFAULT_RELAY_OPTIONS, INTEGER_OPTION_RANGES, type IntegerOption, type RelayOptions } from './relay-options.ts';
+import { DEFAULT_RELAY_OPTIONS, INTEGER_OPTION_RANGES, isRedisUrl, type IntegerOption, type RelayOptions } from './relay-options.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -46,6 +46,8 @@ const FLAGS: readonly FlagSpec[] = [
   { flag: 'ice-servers', kind: 'string', help: 'JSON list of ICE servers handed to clients, e.g. [{"urls":"stun:stun.example.org"}] (default [])' },
   { flag: 'static-dir', kind: 'string', help: 'directory of the built PWA to serve at / (default: serve no app)' },
   { flag: 'trust-proxy', kind: 'boolean', help: 'take client addresses from X-Forwarded-For (behind nginx or Caddy)' },
+  { flag: 'redis-url', kind: 'string', help: 'redis:// URL shared by several relays: presence and signals cross relays (default: none, presence in memory)' },
+  { flag: 'redis-presence-ttl-ms', kind: 'integer', option: 'redisPresenceTtlMs', help: `with Redis: a dead relay's peers vanish elsewhere within 4/3 of this (default ${DEFAULT_RELAY_OPTIONS.redisPresenceTtlMs})` },
   { flag: 'log-level', kind: 'string', help: `${LOG_LEVELS.join(' | ')} (default info)` },
 ];
 
@@ -120,6 +122,11 @@ function readValue(spec: FlagSpec, raw: string | boolean, source: string): unkno
       return readOrigins(raw, source);
     case 'ice-servers':
       return readIceServers(raw, source);
+    case 'redis-url':
+      // An empty REDIS_URL (a template's placeholder) means none, like an absent one.
+      if (raw.trim() === '') return null;
+      if (!isRedisUrl(raw.trim())) throw new ConfigError(`${source} must be a URL like redis://127.0.0.1:6379 (redis: or rediss:)`);
+      return raw.trim();
     case 'static-dir':
     case 'host':
       if (raw.trim() === '') throw new ConfigError(`${source} must not be empty`);
