@@ -18,6 +18,8 @@ interface Member {
   readonly id: PeerId;
   readonly home: string;
   readonly watch: ReadonlySet<string>;
+  /** Held by another relay (known through Redis), not by a connection of this one. */
+  readonly isRemote: boolean;
 }
 
 /** What a join changed for the others: who must hear `peer-joined`, who `peer-left`. */
@@ -32,10 +34,15 @@ export class CellIndex {
   private readonly homes = new Map<string, Set<PeerId>>();
   /** watch prefix → ids watching it */
   private readonly watchers = new Map<string, Set<PeerId>>();
+  private remoteMembers = 0;
 
-  /** Number of present members. */
+  /** Number of present members, this relay's and others'. */
   get memberCount(): number {
     return this.members.size;
+  }
+  /** Number of present members held by other relays (always 0 without Redis). */
+  get remoteMemberCount(): number {
+    return this.remoteMembers;
   }
   /** Number of home cells with at least one member. */
   get homeCellCount(): number {
@@ -51,17 +58,24 @@ export class CellIndex {
     return this.members.get(id)?.home;
   }
 
+  /** True when `id` is present and held by another relay. */
+  isRemote(id: PeerId): boolean {
+    return this.members.get(id)?.isRemote === true;
+  }
+
   /**
    * Makes `id` present in `home`, watching `watch` (replacing any earlier join), and
    * reports whom to tell. A watcher hears `peer-joined` when `id` enters its view or
-   * changes home inside it, and `peer-left` when `id` leaves its view.
+   * changes home inside it, and `peer-left` when `id` leaves its view. `isRemote`: the
+   * member is another relay's (the watchers reported are then this relay's and others').
    */
-  join(id: PeerId, home: string, watch: readonly string[]): PresenceChange {
+  join(id: PeerId, home: string, watch: readonly string[], isRemote = false): PresenceChange {
     const previous = this.members.get(id);
     const oldWatchers = previous === undefined ? new Set<PeerId>() : this.watchersOf(previous.home, id);
     if (previous !== undefined) this.unindex(previous);
-    const member: Member = { id, home, watch: new Set(watch) };
+    const member: Member = { id, home, watch: new Set(watch), isRemote };
     this.members.set(id, member);
+    this.remoteMembers += (isRemote ? 1 : 0) - (previous?.isRemote === true ? 1 : 0);
     addTo(this.homes, home, id);
     for (const prefix of member.watch) addTo(this.watchers, prefix, id);
 
@@ -79,6 +93,7 @@ export class CellIndex {
     const watchers = this.watchersOf(member.home, id);
     this.unindex(member);
     this.members.delete(id);
+    if (member.isRemote) this.remoteMembers -= 1;
     return [...watchers];
   }
 
@@ -106,6 +121,12 @@ export class CellIndex {
     return listed;
   }
 
+  /** True when `id` is present and one of its watch prefixes covers `home`. */
+  watches(id: PeerId, home: string): boolean {
+    const member = this.members.get(id);
+    return member !== undefined && this.isWatching(member, home);
+  }
+
   /** True when both are present and one of them watches the other's home cell. */
   areNearby(a: PeerId, b: PeerId): boolean {
     const memberA = this.members.get(a);
@@ -115,7 +136,7 @@ export class CellIndex {
   }
 
   private isWatching(member: Member, home: string): boolean {
-    return member.watch.has(home) || member.watch.has(home.slice(0, MIN_WATCH_PRECISION));
+    return watchCovers(member.watch, home);
   }
 
   /** Members (other than `except`) watching a prefix of `home`. */
@@ -131,6 +152,11 @@ export class CellIndex {
     removeFrom(this.homes, member.home, member.id);
     for (const prefix of member.watch) removeFrom(this.watchers, prefix, member.id);
   }
+}
+
+/** True when one of `watch`'s prefixes (precision 5 or 6) covers the precision-6 cell `home`. */
+export function watchCovers(watch: ReadonlySet<string>, home: string): boolean {
+  return watch.has(home) || watch.has(home.slice(0, MIN_WATCH_PRECISION));
 }
 
 function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {

@@ -9,7 +9,7 @@ import { parseIceServer } from '../app/core/parse-relay-frame.ts';
 import { isJsonObject, parseJson } from '../app/core/json.ts';
 import type { IceServer } from '../app/core/protocol.ts';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
-import { DEFAULT_RELAY_OPTIONS, INTEGER_OPTION_RANGES, type IntegerOption, type RelayOptions } from './relay-options.ts';
+import { DEFAULT_RELAY_OPTIONS, INTEGER_OPTION_RANGES, isRedisUrl, type IntegerOption, type RelayOptions } from './relay-options.ts';
 import { DEFAULT_TURN_TTL_SECONDS, isTurnUrl, TURN_TTL_RANGE_SECONDS, type TurnOptions } from './turn-credentials.ts';
 
 export class ConfigError extends Error {
@@ -55,6 +55,8 @@ const FLAGS: readonly FlagSpec[] = [
   { flag: 'static-dir', kind: 'string', help: 'directory of the built PWA to serve at / (default: the binary\'s own copy, else no app)' },
   { flag: 'no-app', kind: 'boolean', help: 'serve only the relay, no app (when the PWA is hosted elsewhere, e.g. on a CDN)' },
   { flag: 'trust-proxy', kind: 'boolean', help: 'take client addresses from X-Forwarded-For (behind nginx or Caddy)' },
+  { flag: 'redis-url', kind: 'string', help: 'redis:// URL shared by several relays: presence and signals cross relays (default: none, presence in memory)' },
+  { flag: 'redis-presence-ttl-ms', kind: 'integer', option: 'redisPresenceTtlMs', help: `with Redis: a dead relay's peers vanish elsewhere within 4/3 of this (default ${DEFAULT_RELAY_OPTIONS.redisPresenceTtlMs})` },
   { flag: 'log-level', kind: 'string', help: `${LOG_LEVELS.join(' | ')} (default info)` },
 ];
 
@@ -161,6 +163,11 @@ function readValue(spec: FlagSpec, raw: string | boolean, source: string): unkno
     case 'turn-secret':
       if (raw === '') throw new ConfigError(`${source} must not be empty`);
       return raw;
+    case 'redis-url':
+      // An empty REDIS_URL (a template's placeholder) means none, like an absent one.
+      if (raw.trim() === '') return null;
+      if (!isRedisUrl(raw.trim())) throw new ConfigError(`${source} must be a URL like redis://127.0.0.1:6379 (redis: or rediss:)`);
+      return raw.trim();
     case 'static-dir':
     case 'host':
       if (raw.trim() === '') throw new ConfigError(`${source} must not be empty`);

@@ -12,6 +12,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { isPeerId, PROTOCOL_VERSION, RELAY_PATH, type PeerId } from '../app/core/protocol.ts';
 import { maskIp, silentLogger } from './logger.ts';
 import { RelayMetrics } from './metrics.ts';
+import type { PresenceRouter } from './presence-router.ts';
 import { RelayHub } from './relay-hub.ts';
 import { resolveRelayOptions, type RelayOptions } from './relay-options.ts';
 import { directorySource, loadStaticTable, serveStatic, type StaticTable } from './static-files.ts';
@@ -46,11 +47,13 @@ export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
 
   const metrics = new RelayMetrics(() => ({
     neartalk_connections: { help: 'Open WebSocket connections.', value: connections.size },
-    neartalk_present_peers: { help: 'Clients present in a cell.', value: hub.cells.memberCount },
+    neartalk_present_peers: { help: 'Clients of this relay present in a cell.', value: hub.cells.memberCount - hub.cells.remoteMemberCount },
     neartalk_cells: { help: 'Home cells with at least one peer.', value: hub.cells.homeCellCount },
     neartalk_watched_prefixes: { help: 'Prefixes watched by at least one peer.', value: hub.cells.watchedPrefixCount },
   }));
   const hub = new RelayHub(options, metrics);
+  /** Set before listening when Redis is configured; null: presence stays in this process. */
+  let router: PresenceRouter | null = null;
   const portLimits: PortLimits = {
     maxBufferedBytes: options.maxBufferedBytes,
     onSlowReader: (port) => {
@@ -75,22 +78,26 @@ export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
       return;
     }
     if (pathname === '/health') {
+      // Without Redis the relay still serves its own clients: `degraded`, yet 200 so a load
+      // balancer keeps it (every relay shares the outage).
+      const shared = router?.health() ?? null;
       response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
       response.end(
         JSON.stringify({
-          status: 'ok',
+          status: shared?.redis === 'down' ? 'degraded' : 'ok',
           protocol: PROTOCOL_VERSION,
           connections: connections.size,
-          peers: hub.cells.memberCount,
+          peers: hub.cells.memberCount - hub.cells.remoteMemberCount,
           cells: hub.cells.homeCellCount,
           uptimeSeconds: Math.round((Date.now() - startedAtMs) / 1000),
+          ...(shared === null ? {} : { redis: shared.redis, remotePeers: hub.cells.remoteMemberCount }),
         }),
       );
       return;
     }
     if (pathname === '/metrics') {
       response.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
-      response.end(metrics.render());
+      response.end(metrics.render() + (router?.metricsText() ?? ''));
       return;
     }
     if (staticTable !== null && serveStatic(staticTable, request, response, pathname)) return;
@@ -195,9 +202,17 @@ export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
   const iceRenewal = renewalIntervalMs === null ? undefined : setInterval(() => hub.renewIceServers(), renewalIntervalMs);
   iceRenewal?.unref();
 
+  let closing: Promise<void> | null = null;
   const ready = (async () => {
     const source = options.staticSource ?? (options.staticDir === null ? null : directorySource(options.staticDir));
     if (source !== null) staticTable = await loadStaticTable(source);
+    if (options.redisUrl !== null) {
+      // Loaded only here: a relay without Redis never pays for a Redis client.
+      const { createRedisRouter } = await import('./redis/redis-router.ts');
+      if (closing !== null) return;
+      router = createRedisRouter(hub, { url: options.redisUrl, presenceTtlMs: options.redisPresenceTtlMs, logger });
+      hub.useRouter(router);
+    }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, options.host, () => {
@@ -210,7 +225,6 @@ export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
   // Callers await `ready`; this keeps an unobserved failure from becoming an unhandled rejection.
   ready.catch(() => undefined);
 
-  let closing: Promise<void> | null = null;
   function close(): Promise<void> {
     closing ??= (async () => {
       clearInterval(heartbeat);
@@ -234,6 +248,8 @@ export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
       server.closeAllConnections();
       await serverClosed;
       wss.close();
+      // After the clients: their departures still reach the other relays.
+      await router?.close();
     })();
     return closing;
   }

@@ -9,7 +9,7 @@
  * path (several increments per forwarded signal) does no string formatting; values are
  * escaped once, at scrape time.
  */
-class Counter {
+export class Counter {
   private readonly values = new Map<string, number>();
   constructor(
     readonly name: string,

@@ -16,9 +16,10 @@ import {
   type RelayFrame,
   type SignalFrame,
 } from '../app/core/protocol.ts';
-import { CellIndex } from './cell-index.ts';
+import { CellIndex, watchCovers } from './cell-index.ts';
 import { IceServerIssuer } from './ice-server-issuer.ts';
 import type { RelayMetrics } from './metrics.ts';
+import { createLocalRouter, NO_SUCH_PEER_MESSAGE, NOT_NEARBY_MESSAGE, type PresenceRouter, type RemoteSender, type RouterEvents } from './presence-router.ts';
 import type { RelayOptions } from './relay-options.ts';
 import { TokenBucket } from './token-bucket.ts';
 
@@ -46,6 +47,13 @@ export interface Client {
   /** Frames dropped since the last one allowed by the rate limit. */
   droppedInARow: number;
   isClosing: boolean;
+  /**
+   * Joins whose `peers` answer waits for other relays' presence to load. Meanwhile the
+   * client is sent no peer-joined/peer-left: the answer, a full list, supersedes them.
+   */
+  pendingAnswers: number;
+  /** The last deferred answer, so answers leave in the order of their joins. */
+  answerChain: Promise<void>;
 }
 
 type HubOptions = Pick<
@@ -53,10 +61,11 @@ type HubOptions = Pick<
   'rateLimitBurst' | 'rateLimitPerSecond' | 'maxBadFramesPerMinute' | 'iceServers' | 'turn' | 'now'
 >;
 
-export class RelayHub {
+export class RelayHub implements RouterEvents {
   readonly cells = new CellIndex();
   private readonly clients = new Map<PeerId, Client>();
   private readonly iceServers: IceServerIssuer;
+  private router: PresenceRouter = createLocalRouter(this);
 
   constructor(
     private readonly options: HubOptions,
@@ -79,6 +88,12 @@ export class RelayHub {
     }
   }
 
+  /** Replaces the embedded router (one relay) before any client connects, e.g. with Redis. */
+  useRouter(router: PresenceRouter): void {
+    if (this.clients.size > 0) throw new Error('the router must be chosen before clients connect');
+    this.router = router;
+  }
+
   /** Number of open connections. */
   get connectionCount(): number {
     return this.clients.size;
@@ -94,6 +109,8 @@ export class RelayHub {
       strikes: new TokenBucket(maxBadFramesPerMinute, maxBadFramesPerMinute / 60, now),
       droppedInARow: 0,
       isClosing: false,
+      pendingAnswers: 0,
+      answerChain: Promise.resolve(),
     };
     this.clients.set(id, client);
     this.send(client, { type: 'welcome', id, iceServers: this.iceServers.issue(id), protocol: PROTOCOL_VERSION });
@@ -110,7 +127,7 @@ export class RelayHub {
     if (this.clients.get(client.id) !== client) return;
     this.clients.delete(client.id);
     this.iceServers.forget(client.id);
-    this.broadcast(this.cells.leave(client.id), { type: 'peer-left', id: client.id });
+    this.withdraw(client);
   }
 
   /** Handles one binary frame: the protocol is text only. */
@@ -143,7 +160,7 @@ export class RelayHub {
         this.forwardSignal(client, frame, parsed.hasOnlyKnownFields ? text : null);
         return;
       case 'leave':
-        this.broadcast(this.cells.leave(client.id), { type: 'peer-left', id: client.id });
+        this.withdraw(client);
         return;
       default:
         frame satisfies never;
@@ -158,9 +175,68 @@ export class RelayHub {
       return;
     }
     const change = this.cells.join(client.id, frame.home, frame.watch);
-    this.send(client, { type: 'peers', peers: this.cells.peersVisibleTo(client.id) });
+    this.router.announce(client.id, frame.home, frame.watch);
+    this.answerJoin(client, this.router.whenSynced(frame.watch));
     this.broadcast(change.notifyJoined, { type: 'peer-joined', id: client.id, home: frame.home });
     this.broadcast(change.notifyLeft, { type: 'peer-left', id: client.id });
+  }
+
+  /**
+   * Sends the `peers` answer to a join: at once when presence is all here (always, on a
+   * single relay), else once the router has loaded it, after any earlier deferred answer.
+   */
+  private answerJoin(client: Client, synced: Promise<void> | null): void {
+    const answer = (): void => this.send(client, { type: 'peers', peers: this.cells.peersVisibleTo(client.id) });
+    if (synced === null && client.pendingAnswers === 0) {
+      answer();
+      return;
+    }
+    client.pendingAnswers += 1;
+    client.answerChain = Promise.all([client.answerChain, synced]).then(() => {
+      client.pendingAnswers -= 1;
+      if (this.clients.get(client.id) === client && !client.isClosing) answer();
+    });
+  }
+
+  /** Ends a client's presence (leave or disconnect): its watchers and the router are told. */
+  private withdraw(client: Client): void {
+    if (this.cells.homeOf(client.id) === undefined) return;
+    this.broadcast(this.cells.leave(client.id), { type: 'peer-left', id: client.id });
+    this.router.withdraw(client.id);
+  }
+
+  isLocal(id: PeerId): boolean {
+    return this.clients.has(id);
+  }
+
+  remotePresent(id: PeerId, home: string, watch: readonly string[]): void {
+    if (this.clients.has(id)) return;
+    const change = this.cells.join(id, home, watch, true);
+    this.broadcast(change.notifyJoined, { type: 'peer-joined', id, home });
+    this.broadcast(change.notifyLeft, { type: 'peer-left', id });
+  }
+
+  remoteAbsent(id: PeerId): void {
+    if (!this.cells.isRemote(id)) return;
+    this.broadcast(this.cells.leave(id), { type: 'peer-left', id });
+  }
+
+  deliverSignal(sender: RemoteSender, to: PeerId, bareText: string): 'unknown-peer' | 'not-nearby' | null {
+    const target = this.clients.get(to);
+    const home = this.cells.homeOf(to);
+    if (target === undefined || home === undefined || target.isClosing) return 'unknown-peer';
+    if (!watchCovers(sender.watch, home) && !this.cells.watches(to, sender.home)) return 'not-nearby';
+    this.metrics.signalsForwarded.inc();
+    this.metrics.framesOut.inc('signal');
+    // As on the hot path below: `from` is the sending relay's word, `data` stays byte for byte.
+    target.port.send(`{"from":"${sender.id}",${bareText.trimStart().slice(1)}`);
+    return null;
+  }
+
+  refused(to: PeerId, code: 'unknown-peer' | 'not-nearby', message: string): void {
+    this.metrics.signalsRefused.inc(code);
+    const client = this.clients.get(to);
+    if (client !== undefined && !client.isClosing) this.sendError(client, code, message);
   }
 
   /** `bareText`: the sender's text when it held only type, to and data (the usual case). */
@@ -174,7 +250,11 @@ export class RelayHub {
       return;
     }
     const target = this.clients.get(frame.to);
-    if (target === undefined) return;
+    if (target === undefined) {
+      // Not connected here: the router finds the relay that holds it, or refuses.
+      this.router.routeSignal(client.id, frame.to, bareText ?? JSON.stringify({ type: 'signal', to: frame.to, data: frame.data }));
+      return;
+    }
     this.metrics.signalsForwarded.inc();
     // `from` comes from the relay's own state, never from the sender.
     if (bareText === null) {
@@ -193,11 +273,13 @@ export class RelayHub {
       return { code: 'not-joined', message: 'Send "join" before signalling.' };
     }
     if (to === client.id) return { code: 'self-signal', message: 'A peer cannot signal itself.' };
-    if (!this.clients.has(to) || this.cells.homeOf(to) === undefined) {
-      return { code: 'unknown-peer', message: 'No present peer has that id.' };
+    // A peer connected elsewhere is the router's to find; the relay holding it decides.
+    if (!this.clients.has(to)) return undefined;
+    if (this.cells.homeOf(to) === undefined) {
+      return { code: 'unknown-peer', message: NO_SUCH_PEER_MESSAGE };
     }
     if (!this.cells.areNearby(client.id, to)) {
-      return { code: 'not-nearby', message: 'That peer is not near you: neither of you watches the other\'s cell.' };
+      return { code: 'not-nearby', message: NOT_NEARBY_MESSAGE };
     }
     return undefined;
   }
@@ -246,7 +328,7 @@ export class RelayHub {
     const text = JSON.stringify(frame);
     for (const id of ids) {
       const client = this.clients.get(id);
-      if (client === undefined) continue;
+      if (client === undefined || client.pendingAnswers > 0) continue;
       this.metrics.framesOut.inc(frame.type);
       client.port.send(text);
     }

@@ -48,6 +48,16 @@ export interface RelayOptions {
   readonly turn: TurnOptions | null;
   /** Take the client address from the last X-Forwarded-For entry (behind a reverse proxy). */
   readonly trustProxy: boolean;
+  /**
+   * `redis://` or `rediss://` URL of a Redis shared by several relays (presence and
+   * signals then cross relays), or null for one relay with presence in memory.
+   */
+  readonly redisUrl: string | null;
+  /**
+   * With Redis: how long a relay's presence outlives its last heartbeat (heartbeats come
+   * every third of it). The peers of a relay that dies vanish elsewhere within 4/3 of it.
+   */
+  readonly redisPresenceTtlMs: number;
   readonly logger: Logger;
   /** Clock in milliseconds, injectable for tests. */
   readonly now: () => number;
@@ -74,6 +84,8 @@ export const DEFAULT_RELAY_OPTIONS = {
   staticSource: null,
   turn: null,
   trustProxy: false,
+  redisUrl: null,
+  redisPresenceTtlMs: 6_000,
 } as const satisfies Partial<RelayOptions>;
 
 /** Allowed range of every whole-number option: checked here and by the command line. */
@@ -88,6 +100,7 @@ export const INTEGER_OPTION_RANGES = {
   maxBufferedBytes: [1024, 1024 * 1024 * 1024],
   heartbeatMs: [10, 3_600_000],
   shutdownGraceMs: [0, 60_000],
+  redisPresenceTtlMs: [300, 600_000],
 } as const satisfies Partial<Record<keyof RelayOptions, readonly [number, number]>>;
 
 export type IntegerOption = keyof typeof INTEGER_OPTION_RANGES;
@@ -109,6 +122,9 @@ export function resolveRelayOptions(overrides: Partial<RelayOptions>, fallbackLo
   if (typeof options.host !== 'string' || options.host.length === 0) {
     throw new TypeError('options.host must be a non-empty string');
   }
+  if (options.redisUrl !== null && !isRedisUrl(options.redisUrl)) {
+    throw new TypeError('options.redisUrl must be a redis:// or rediss:// URL, or null');
+  }
   if (options.allowedOrigins !== '*' && !options.allowedOrigins.every((origin) => /^https?:\/\/[^/]+$/.test(origin))) {
     throw new TypeError('options.allowedOrigins must be "*" or origins like "https://example.org" (no path)');
   }
@@ -118,6 +134,17 @@ export function resolveRelayOptions(overrides: Partial<RelayOptions>, fallbackLo
     throw new TypeError(`options.iceServers: at most ${MAX_ICE_SERVERS} ICE servers in all, the TURN entry included`);
   }
   return options;
+}
+
+/** True for a URL node-redis can connect to: `redis://host[:port][/db]` or `rediss://…`. */
+export function isRedisUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    // Not a URL at all.
+    return false;
+  }
 }
 
 function checkTurn(turn: TurnOptions | null): void {

@@ -28,6 +28,11 @@ export const isSignature = (value: unknown): value is string => typeof value ===
 /** A message id: 16 random bytes in base64url. */
 const MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
+/** Whether `value` has the form of a message id. */
+export function isMessageId(value: unknown): value is string {
+  return typeof value === 'string' && MESSAGE_ID_PATTERN.test(value);
+}
+
 export interface ChatMessage {
   readonly id: string;
   /** The author's per-session public key (raw P-256, base64url). */
@@ -84,7 +89,7 @@ export function isSendableText(text: string): boolean {
 export function parseChatMessage(value: unknown): ChatMessage | 'malformed' | 'too-long' {
   if (!isJsonObject(value)) return 'malformed';
   const { id, author, username, text, sentAtMs, position, radiusM, signature } = value;
-  if (typeof id !== 'string' || !MESSAGE_ID_PATTERN.test(id)) return 'malformed';
+  if (!isMessageId(id)) return 'malformed';
   if (!isPublicKey(author) || !isSignature(signature)) return 'malformed';
   if (typeof text !== 'string' || text.trim().length === 0) return 'malformed';
   if (text.length > MAX_MESSAGE_CHARS * 2 || [...text].length > MAX_MESSAGE_CHARS) return 'too-long';

@@ -4,8 +4,9 @@
  * and bound to the link's two relay ids, so a claim cannot be replayed on another link.
  */
 
-import { isPublicKey, isSignature, parseChatMessage, type ChatMessage, type DropReason } from './chat-message.ts';
+import { isMessageId, isPublicKey, isSignature, parseChatMessage, type ChatMessage, type DropReason } from './chat-message.ts';
 import { isJsonObject, parseJson, type JsonValue } from './json.ts';
+import { isPeerId, type PeerId } from './protocol.ts';
 import { parseSharedPosition, type Position } from './position.ts';
 import { checkUsername } from './username.ts';
 import { isValidRadius } from './visibility.ts';
@@ -16,6 +17,22 @@ export const PEER_PROTOCOL_VERSION = 1;
 export const MAX_PEER_FRAME_CHARS = 64 * 1024;
 /** Most messages in one `history` frame; longer histories are sent in several frames. */
 export const MAX_HISTORY_CHUNK = 20;
+/** Most ids in one `have` or `want` frame (about 5 KB). */
+export const MAX_IDS_PER_FRAME = 200;
+/** Most entries in one `peers` frame. */
+export const MAX_PEERS_PER_FRAME = 32;
+
+/**
+ * Another peer one of our neighbours is linked to, as that neighbour describes it: its
+ * relay id (to dial it), where it is and its radius, and whether it is in voice. Hearsay:
+ * used only to choose whom to dial; the link itself brings the signed claim.
+ */
+export interface PeerHint {
+  readonly id: PeerId;
+  readonly position: Position;
+  readonly radiusM: number;
+  readonly inVoice: boolean;
+}
 
 /** What a peer says about itself. `seq` grows with every update, so old claims lose. */
 export interface PresenceClaim {
@@ -34,7 +51,13 @@ export type PeerFrame =
   | { readonly type: 'chat'; readonly message: ChatMessage }
   /** Inbound items are raw: each is parsed and checked on its own, so one bad item spoils only itself. */
   | { readonly type: 'history'; readonly messages: readonly (JsonValue | ChatMessage)[] }
-  | { readonly type: 'negotiate'; readonly data: JsonValue };
+  | { readonly type: 'negotiate'; readonly data: JsonValue }
+  /** "I hold these messages, and they may matter to you": the receiver pulls the ones it lacks. */
+  | { readonly type: 'have'; readonly ids: readonly string[] }
+  /** "Send me these": answered with the bodies, in `history` frames. */
+  | { readonly type: 'want'; readonly ids: readonly string[] }
+  /** Peers the sender is linked to that the receiver may see (so it can choose whom to dial). */
+  | { readonly type: 'peers'; readonly peers: readonly PeerHint[] };
 
 /**
  * The exact text a presence claim signs: the claim and the link it is made on (the
@@ -86,9 +109,35 @@ export function parsePeerFrame(text: unknown): PeerFrameResult {
       const data = value['data'];
       return data === undefined ? drop('malformed') : { ok: true, frame: { type: 'negotiate', data } };
     }
+    case 'have':
+    case 'want': {
+      const ids = value['ids'];
+      if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_IDS_PER_FRAME || !ids.every(isMessageId)) return drop('malformed');
+      return { ok: true, frame: { type: value['type'], ids } };
+    }
+    case 'peers': {
+      const items = value['peers'];
+      if (!Array.isArray(items) || items.length > MAX_PEERS_PER_FRAME) return drop('malformed');
+      const peers: PeerHint[] = [];
+      for (const item of items) {
+        const hint = parsePeerHint(item);
+        if (hint === null) return drop('malformed');
+        peers.push(hint);
+      }
+      return { ok: true, frame: { type: 'peers', peers } };
+    }
     default:
       return drop('malformed');
   }
+}
+
+function parsePeerHint(value: JsonValue): PeerHint | null {
+  if (!isJsonObject(value)) return null;
+  const { id, position, radiusM, inVoice } = value;
+  if (!isPeerId(id)) return null;
+  if (!isValidRadius(radiusM) || typeof inVoice !== 'boolean') return null;
+  const shared = parseSharedPosition(position);
+  return shared === null ? null : { id, position: shared, radiusM, inVoice };
 }
 
 function parsePresence(value: JsonValue | undefined): PresenceClaim | null {

@@ -1,21 +1,33 @@
 /**
- * The set of direct links: whom to dial (nearest cells first, within a budget), whom to
- * accept, who said what about themselves, and which links to drop. Chat logic lives
- * elsewhere (`chat-router.ts`); this file only moves frames.
+ * The set of direct links: carrying out the link policy (app/core/mesh-policy.ts: whom
+ * to dial, whom to prune, up to which degree to accept), who said what about
+ * themselves, and hints about our neighbours' neighbours (so the policy can choose the
+ * nearest). Chat logic lives elsewhere (`chat-router.ts`); this file only moves frames.
  */
 
 import { encodeLinkSignal, parseLinkSignal } from '../core/link-signal.ts';
 import type { JsonValue } from '../core/json.ts';
-import { parsePeerFrame, presencePayload, PEER_PROTOCOL_VERSION, type PeerFrame, type PresenceClaim } from '../core/peer-protocol.ts';
+import { decideLinks, meshPolicyProblem, type LinkView, type MeshPolicyConfig, type PeerPlace, type PeerView } from '../core/mesh-policy.ts';
+import { parsePeerFrame, presencePayload, MAX_PEERS_PER_FRAME, PEER_PROTOCOL_VERSION, type PeerFrame, type PeerHint, type PresenceClaim } from '../core/peer-protocol.ts';
+import { distanceBetween } from '../core/position.ts';
+import { RANGE_HYSTERESIS_M } from '../core/visibility.ts';
 import type { IceServer, PeerId, PeerPresence } from '../core/protocol.ts';
 import type { DropReason } from '../core/chat-message.ts';
 import type { TurnTrouble } from '../core/turn-trouble.ts';
 import { PeerLink, type LinkFactory, type MeshLink } from './peer-link.ts';
 
-/** Default number of direct links a peer opens itself. */
-export const DEFAULT_LINK_BUDGET = 16;
-/** How long a peer that said "busy" or failed to connect is left alone. */
+/** How long a peer that said "busy", failed to connect or was pruned is left alone. */
 const RETRY_AFTER_MS = 60_000;
+/** Periodic policy rounds (fill to D, prune, explore), jittered by ±20 % so peers do not beat in step. */
+const REBALANCE_EVERY_MS = 5_000;
+/** Exploring dials (see mesh-policy.ts) start this often and back off to the maximum. */
+const EXPLORE_FIRST_MS = 5_000;
+const EXPLORE_MAX_MS = 300_000;
+/** Hints about neighbours' neighbours are kept this long, and this many at most. */
+const HINT_TTL_MS = 120_000;
+const MAX_HINTS = 1_000;
+/** Our hints to neighbours go out at most this often (one timer for all links). */
+const HINTS_DELAY_MS = 1_000;
 /**
  * How long the peer with the larger relay id waits for the other to dial before dialing
  * itself. Both dialing at once is handled by perfect negotiation, but Chromium then
@@ -36,8 +48,8 @@ export interface MeshEvents {
   onPresence(neighbour: Neighbour): void;
   /** A neighbour's link closed (or was dropped as a duplicate). */
   onNeighbourGone(linkKey: string): void;
-  /** A chat or history frame from a neighbour. */
-  onChatFrame(neighbour: Neighbour, frame: Extract<PeerFrame, { type: 'chat' | 'history' }>): Promise<void>;
+  /** A chat frame (a message, history, or ids offered or asked for) from a neighbour. */
+  onChatFrame(neighbour: Neighbour, frame: ChatFrame): Promise<void>;
   /** Something a neighbour sent was dropped. */
   onDrop(reason: DropReason): void;
   /** The number of links or unreachable peers changed. */
@@ -46,8 +58,13 @@ export interface MeshEvents {
   onRemoteAudio(linkKey: string, stream: MediaStream): void;
 }
 
+/** The frames the chat router handles. */
+export type ChatFrame = Extract<PeerFrame, { type: 'chat' | 'history' | 'have' | 'want' }>;
+
 export interface MeshOptions {
-  readonly budget: number;
+  readonly policy: MeshPolicyConfig;
+  /** Most people we exchange audio with: voice links the policy keeps first. */
+  readonly voiceCap: number;
   readonly events: MeshEvents;
   /** Signs presence payload text with the session key. */
   readonly signText: (payload: string) => Promise<string>;
@@ -69,8 +86,11 @@ interface LinkEntry {
    * Frames are handled one after another: a presence claim is verified (asynchronously)
    * before the chat frames sent after it are judged against it.
    */
-  /** We dialed this link (it counts against our budget); false for links the peer opened. */
+  /** We dialed this link (ours to prune); false for links the peer opened. */
   readonly isDialed: boolean;
+  readonly openedAtMs: number;
+  /** The hints we last sent on this link (JSON), so unchanged ones are not sent again. */
+  lastHints: string;
   queue: Promise<void>;
   queuedFrames: number;
   /**
@@ -98,24 +118,27 @@ export class Mesh {
   private readonly unreachableIds = new Map<PeerId, TurnTrouble | null>();
   /** When each candidate was first heard of (for DIAL_YIELD_MS). */
   private readonly firstSeenAt = new Map<PeerId, number>();
+  /** What neighbours told us about peers they are linked to, by relay id. */
+  private readonly hints = new Map<PeerId, { readonly place: PeerPlace; readonly atMs: number }>();
   private dialTimer: ReturnType<typeof setTimeout> | undefined;
   private dialTimerDueMs = Number.POSITIVE_INFINITY;
+  private rebalanceTimer: ReturnType<typeof setTimeout> | undefined;
+  private hintsTimer: ReturnType<typeof setTimeout> | undefined;
+  private nextExploreAtMs = 0;
+  private exploreEveryMs = EXPLORE_FIRST_MS;
   private localId: PeerId | null = null;
   private iceServers: readonly IceServer[] = [];
   private myHome = '';
   private myClaim: Omit<PresenceClaim, 'signature'> | null = null;
 
   constructor(private readonly options: MeshOptions) {
-    if (!Number.isInteger(options.budget) || options.budget < 1) throw new TypeError('budget must be a positive integer');
+    const problem = meshPolicyProblem(options.policy);
+    if (problem !== null) throw new TypeError(`mesh policy: ${problem}`);
   }
 
-  /**
-   * Most links, dialed and accepted together. We dial up to the budget ourselves; accepting
-   * up to twice that leaves room for newcomers, whose dials would otherwise all be refused
-   * once everyone is at the budget (the overlay would split).
-   */
+  /** Most links, dialed and accepted, open or connecting. */
   get hardCap(): number {
-    return this.options.budget * 2;
+    return this.options.policy.degreeHigh;
   }
 
   /** Number of open links. */
@@ -169,18 +192,21 @@ export class Mesh {
     this.myClaim = claim;
     this.myHome = home;
     for (const entry of this.links.values()) if (entry.link.state === 'open') void this.sendPresence(entry);
+    if (this.rebalanceTimer === undefined) this.schedulePeriodicRound();
+    // Moving or joining voice changes whom we want: repair at once.
+    this.rebalance(false);
   }
 
   /** The relay's answer to a join: the present peers in our cells. */
   setCandidates(peers: readonly PeerPresence[]): void {
     this.candidates.clear();
     for (const peer of peers) this.rememberCandidate(peer);
-    this.dial();
+    this.rebalance(false);
   }
 
   addCandidate(peer: PeerPresence): void {
     this.rememberCandidate(peer);
-    this.dial();
+    this.rebalance(false);
   }
 
   removeCandidate(id: PeerId): void {
@@ -203,7 +229,7 @@ export class Mesh {
     if (signal.kind === 'busy') {
       entry?.link.close();
       this.backoffUntil.set(from, this.options.now() + RETRY_AFTER_MS);
-      this.dial();
+      this.rebalance(false);
       return;
     }
     if (entry !== undefined) {
@@ -232,47 +258,100 @@ export class Mesh {
     void this.links.get(linkKey)?.link.setAudio(track, isExchanging);
   }
 
-  /** Closes every link and clears the dial timer. */
+  /** Closes every link and clears every timer. */
   dispose(): void {
     clearTimeout(this.dialTimer);
+    clearTimeout(this.rebalanceTimer);
+    clearTimeout(this.hintsTimer);
     this.dialTimer = undefined;
+    this.rebalanceTimer = undefined;
+    this.hintsTimer = undefined;
     this.localId = null;
     for (const entry of [...this.links.values()]) entry.link.close();
     this.links.clear();
   }
 
   /**
-   * Opens links to candidates in the relay's order (same home cell first), while under
-   * the budget. The budget counts only links we dialed: a peer filled up by newcomers'
-   * dials still reaches out on its own, or two groups could each close into a full
-   * triangle and never meet. A candidate we are yielding to keeps its place in the order
-   * (its slot is held) rather than letting later candidates jump ahead, for the same
-   * reason. Accepted links are bounded by the hard cap.
+   * One round of the link policy: what we know goes in, dials and prunes come out. The
+   * peer with the larger relay id holds off its first dial for DIAL_YIELD_MS (see there);
+   * the policy keeps asking for the same peer meanwhile, so it keeps its place.
    */
-  private dial(): void {
+  private rebalance(isPeriodic: boolean): void {
     const localId = this.localId;
-    if (localId === null || this.myClaim === null) return;
+    const claim = this.myClaim;
+    if (localId === null || claim === null) return;
     const nowMs = this.options.now();
-    const linkedIds = new Set([...this.links.values()].map((entry) => entry.link.remoteId));
-    const ordered = [...this.candidates.entries()].sort(
-      ([, homeA], [, homeB]) => Number(homeB === this.myHome) - Number(homeA === this.myHome),
-    );
-    let slotsTaken = [...this.links.values()].filter((entry) => entry.isDialed).length;
+    const links: LinkView<PeerId>[] = [...this.links.values()].map((entry) => ({
+      id: entry.link.remoteId,
+      place: this.placeOf(entry, nowMs),
+      isSameCell: this.candidates.get(entry.link.remoteId) === this.myHome,
+      isDialed: entry.isDialed,
+      ageMs: nowMs - entry.openedAtMs,
+    }));
+    const linkedIds = new Set(links.map((link) => link.id));
+    const candidates: PeerView<PeerId>[] = [];
     let nextCheckMs = Number.POSITIVE_INFINITY;
-    for (const [id] of ordered) {
-      if (slotsTaken >= this.options.budget || this.links.size >= this.hardCap) break;
+    for (const [id, home] of this.candidates) {
       if (linkedIds.has(id)) continue;
       const backoffUntilMs = this.backoffUntil.get(id) ?? 0;
       if (backoffUntilMs > nowMs) {
         nextCheckMs = Math.min(nextCheckMs, backoffUntilMs);
         continue;
       }
+      candidates.push({ id, place: this.hintPlace(id, nowMs), isSameCell: home === this.myHome });
+    }
+    const mayExplore = isPeriodic && nowMs >= this.nextExploreAtMs;
+    const decision = decideLinks({
+      self: { position: claim.position, radiusM: claim.radiusM, inVoice: claim.inVoice, voiceCap: this.options.voiceCap },
+      config: this.options.policy,
+      links,
+      candidates,
+      isPeriodic,
+      mayExplore,
+    });
+    for (const id of decision.prune) {
+      const entry = this.links.get(linkKeyOf(localId, id)) ?? [...this.links.values()].find((candidate) => candidate.link.remoteId === id);
+      // Not dialed again soon by us: the other side may still dial us if it wants the link.
+      this.backoffUntil.set(id, nowMs + RETRY_AFTER_MS);
+      entry?.link.close();
+    }
+    const placeless = new Set(candidates.filter((candidate) => candidate.place === null).map((candidate) => candidate.id));
+    for (const id of decision.dial) {
+      if (mayExplore && placeless.has(id) && links.length >= this.options.policy.degree) {
+        this.nextExploreAtMs = nowMs + this.exploreEveryMs;
+        this.exploreEveryMs = Math.min(EXPLORE_MAX_MS, this.exploreEveryMs * 2);
+      }
       const yieldUntilMs = id < localId ? (this.firstSeenAt.get(id) ?? nowMs) + DIAL_YIELD_MS : 0;
-      slotsTaken += 1;
       if (yieldUntilMs > nowMs) nextCheckMs = Math.min(nextCheckMs, yieldUntilMs);
       else this.openLink(id, true);
     }
     this.scheduleDial(nextCheckMs);
+  }
+
+  /** The next periodic round, jittered. */
+  private schedulePeriodicRound(): void {
+    const delayMs = REBALANCE_EVERY_MS * (0.8 + Math.random() * 0.4);
+    this.rebalanceTimer = setTimeout(() => {
+      this.rebalance(true);
+      this.schedulePeriodicRound();
+    }, delayMs);
+  }
+
+  /** Where a linked peer is: its signed claim, else what a neighbour told us. */
+  private placeOf(entry: LinkEntry, nowMs: number): PeerPlace | null {
+    const presence = entry.presence;
+    if (presence !== null) return { position: presence.position, radiusM: presence.radiusM, inVoice: presence.inVoice };
+    return this.hintPlace(entry.link.remoteId, nowMs);
+  }
+
+  private hintPlace(id: PeerId, nowMs: number): PeerPlace | null {
+    const hint = this.hints.get(id);
+    if (hint === undefined) return null;
+    if (nowMs - hint.atMs > HINT_TTL_MS) {
+      this.hints.delete(id);
+      return null;
+    }
+    return hint.place;
   }
 
   /** Keeps one timer for the next candidate that may be dialed later. */
@@ -285,7 +364,7 @@ export class Mesh {
     this.dialTimer = setTimeout(() => {
       this.dialTimer = undefined;
       this.dialTimerDueMs = Number.POSITIVE_INFINITY;
-      this.dial();
+      this.rebalance(false);
     }, Math.max(0, atMs - this.options.now()));
   }
 
@@ -304,13 +383,24 @@ export class Mesh {
       onOpen: () => {
         this.unreachableIds.delete(remoteId);
         void this.sendPresence(entry);
+        this.scheduleHints();
         this.options.events.onLinksChanged();
       },
       onFrame: (text) => this.enqueueFrame(entry, text),
       onClose: (state, turnTrouble) => this.forget(entry, state, turnTrouble ?? null),
       onRemoteAudio: (stream) => this.options.events.onRemoteAudio(key, stream),
     });
-    const entry: LinkEntry = { key, link, presence: null, isDialed, queue: Promise.resolve(), queuedFrames: 0, outbox: [] };
+    const entry: LinkEntry = {
+      key,
+      link,
+      presence: null,
+      isDialed,
+      openedAtMs: this.options.now(),
+      lastHints: '',
+      queue: Promise.resolve(),
+      queuedFrames: 0,
+      outbox: [],
+    };
     this.links.set(key, entry);
     return entry;
   }
@@ -324,7 +414,8 @@ export class Mesh {
     }
     if (entry.presence !== null) this.options.events.onNeighbourGone(entry.key);
     this.options.events.onLinksChanged();
-    this.dial();
+    this.scheduleHints();
+    this.rebalance(false);
   }
 
   private async sendPresence(entry: LinkEntry): Promise<void> {
@@ -366,8 +457,14 @@ export class Mesh {
       case 'presence':
         await this.receivePresence(entry, frame.presence);
         return;
+      case 'peers':
+        if (entry.presence === null) return this.options.events.onDrop('malformed');
+        this.receiveHints(entry.link.localId, frame.peers);
+        return;
       case 'chat':
-      case 'history': {
+      case 'history':
+      case 'have':
+      case 'want': {
         // Chat from a link that has not said who it is yet is dropped: we cannot judge its range.
         if (entry.presence === null) return this.options.events.onDrop('malformed');
         await this.options.events.onChatFrame({ linkKey: entry.key, remoteId: entry.link.remoteId, presence: entry.presence }, frame);
@@ -396,7 +493,56 @@ export class Mesh {
     }
     entry.presence = claim;
     if (previous === null && this.closeIfDuplicate(entry)) return;
+    this.scheduleHints();
     this.options.events.onPresence({ linkKey: entry.key, remoteId: entry.link.remoteId, presence: claim });
+  }
+
+  /** Remembers where a neighbour's neighbours are, then lets the policy use it. */
+  private receiveHints(localId: PeerId, peers: readonly PeerHint[]): void {
+    const nowMs = this.options.now();
+    for (const hint of peers) {
+      if (hint.id === localId || hint.id === this.localId) continue;
+      this.hints.delete(hint.id);
+      this.hints.set(hint.id, { place: { position: hint.position, radiusM: hint.radiusM, inVoice: hint.inVoice }, atMs: nowMs });
+    }
+    while (this.hints.size > MAX_HINTS) {
+      const oldest = this.hints.keys().next().value;
+      if (oldest === undefined) break;
+      this.hints.delete(oldest);
+    }
+    this.rebalance(false);
+  }
+
+  /** Sends our hints soon (one timer for all links: changes come in bursts). */
+  private scheduleHints(): void {
+    if (this.hintsTimer !== undefined) return;
+    this.hintsTimer = setTimeout(() => {
+      this.hintsTimer = undefined;
+      this.sendHints();
+    }, HINTS_DELAY_MS);
+  }
+
+  /**
+   * Tells each neighbour about our other neighbours it may see: only those in mutual
+   * range of it (with the usual hysteresis), so a position never reaches anyone outside
+   * its owner's radius this way. Nearest first, unchanged lists not sent again.
+   */
+  private sendHints(): void {
+    const known = [...this.links.values()].filter((entry) => entry.presence !== null && entry.link.state === 'open');
+    for (const target of known) {
+      const to = target.presence as PresenceClaim;
+      const peers = known
+        .filter((other) => other !== target)
+        .map((other) => ({ other, presence: other.presence as PresenceClaim }))
+        .map(({ other, presence }) => ({ other, presence, distance: distanceBetween(presence.position, to.position) }))
+        .filter(({ presence, distance }) => distance <= Math.min(presence.radiusM, to.radiusM) + RANGE_HYSTERESIS_M)
+        .sort((a, b) => a.distance - b.distance)
+        .slice(0, MAX_PEERS_PER_FRAME)
+        .map(({ other, presence }): PeerHint => ({ id: other.link.remoteId, position: presence.position, radiusM: presence.radiusM, inVoice: presence.inVoice }));
+      const text = JSON.stringify({ type: 'peers', peers } satisfies PeerFrame);
+      if (text === target.lastHints || (peers.length === 0 && target.lastHints === '')) continue;
+      if (this.sendTo(target.key, { type: 'peers', peers })) target.lastHints = text;
+    }
   }
 
   /**

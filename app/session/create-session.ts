@@ -5,11 +5,15 @@
 
 import { chooseRelayUrl } from '../core/relay-url.ts';
 import { DEFAULT_VOICE_CAP } from '../core/voice-policy.ts';
-import { DEFAULT_LINK_BUDGET } from '../net/mesh.ts';
+import { DEFAULT_MESH_POLICY, MAX_DEGREE, meshPolicyProblem, policyForDegree, type MeshPolicyConfig } from '../core/mesh-policy.ts';
 import { NearTalkSession } from './neartalk-session.ts';
 
-/** Query parameter that sets the direct-link budget, e.g. `?budget=4` (1..64). */
-const BUDGET_PARAMETER = 'budget';
+/**
+ * Query parameters for the link policy: `?degree=D` (low and high marks follow as 2/3 D
+ * and 2 D unless `?degree-low=` / `?degree-high=` say otherwise). `?budget=` is the older
+ * name of `?degree=`.
+ */
+const DEGREE_PARAMETERS = ['degree', 'budget'] as const;
 /** Query parameter that sets how many people we exchange audio with, e.g. `?voice-cap=2` (1..16). */
 const VOICE_CAP_PARAMETER = 'voice-cap';
 
@@ -29,8 +33,23 @@ export function createSession(pageUrl: string, buildTimeRelayUrl: string | undef
   const params = new URL(pageUrl).searchParams;
   return new NearTalkSession({
     relayUrl: relay.url,
-    linkBudget: integerParameter(params, BUDGET_PARAMETER, 1, 64, DEFAULT_LINK_BUDGET),
+    policy: meshPolicy(params),
     voiceCap: integerParameter(params, VOICE_CAP_PARAMETER, 1, 16, DEFAULT_VOICE_CAP),
     ...(params.get('ice') === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
   });
+}
+
+/** The link policy from the page address, or the default with a warning when it does not hold together. */
+function meshPolicy(params: URLSearchParams): MeshPolicyConfig {
+  const named = DEGREE_PARAMETERS.find((name) => params.has(name));
+  const base = named === undefined ? DEFAULT_MESH_POLICY : policyForDegree(integerParameter(params, named, 1, MAX_DEGREE, DEFAULT_MESH_POLICY.degree));
+  const policy: MeshPolicyConfig = {
+    degree: base.degree,
+    degreeLow: integerParameter(params, 'degree-low', 1, MAX_DEGREE, Math.min(base.degreeLow, base.degree)),
+    degreeHigh: integerParameter(params, 'degree-high', 1, MAX_DEGREE, Math.max(base.degreeHigh, base.degree)),
+  };
+  const problem = meshPolicyProblem(policy);
+  if (problem === null) return policy;
+  console.warn(`link policy from the page address: ${problem}; using the default`);
+  return DEFAULT_MESH_POLICY;
 }

@@ -8,6 +8,7 @@ import { isSendableText, MAX_MESSAGE_CHARS, type DropReason } from '../core/chat
 import { distanceBetween, formatDistance, quantizePosition, type Position } from '../core/position.ts';
 import { OwnUsername } from '../core/username.ts';
 import { DEFAULT_RADIUS_M, isInMutualRange, isValidRadius } from '../core/visibility.ts';
+import type { MeshPolicyConfig } from '../core/mesh-policy.ts';
 import type { LinkFactory } from '../net/peer-link.ts';
 import { GeoTracker } from './geo-tracker.ts';
 import { PeerNode } from './peer-node.ts';
@@ -16,7 +17,7 @@ import { NO_DROPS, VOICE_OFF, type NearbyPerson, type SessionPhase, type Session
 
 export interface SessionConfig {
   readonly relayUrl: string;
-  readonly linkBudget: number;
+  readonly policy: MeshPolicyConfig;
   /** Most people we exchange audio with at once. */
   readonly voiceCap: number;
   readonly iceTransportPolicy?: RTCIceTransportPolicy;
@@ -46,7 +47,8 @@ export class NearTalkSession implements SessionView {
     });
     this.node = new PeerNode({
       relayUrl: config.relayUrl,
-      linkBudget: config.linkBudget,
+      policy: config.policy,
+      voiceCap: config.voiceCap,
       ...(config.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: config.iceTransportPolicy }),
       ...(config.createLink === undefined ? {} : { createLink: config.createLink }),
       events: {

@@ -6,6 +6,7 @@
  */
 
 import type { ChatMessage, DropReason, UnsignedChatMessage } from '../core/chat-message.ts';
+import type { MeshPolicyConfig } from '../core/mesh-policy.ts';
 import type { PresenceClaim } from '../core/peer-protocol.ts';
 import { distanceBetween, homeCell, type Position } from '../core/position.ts';
 import { isVisible } from '../core/visibility.ts';
@@ -37,7 +38,10 @@ export interface PeerNodeEvents {
 
 export interface PeerNodeOptions {
   readonly relayUrl: string;
-  readonly linkBudget: number;
+  /** Degree bounds of the link policy (app/core/mesh-policy.ts). */
+  readonly policy: MeshPolicyConfig;
+  /** Most people we exchange audio with (their links come first). */
+  readonly voiceCap: number;
   readonly events: PeerNodeEvents;
   readonly iceTransportPolicy?: RTCIceTransportPolicy;
   /** Injectable transports (simulations): the browser's WebSocket and WebRTC by default. */
@@ -68,7 +72,8 @@ export class PeerNode {
     });
     const { events } = options;
     this.mesh = new Mesh({
-      budget: options.linkBudget,
+      policy: options.policy,
+      voiceCap: options.voiceCap,
       now: this.now,
       signText: async (payload) => (await this.identity).signText(payload),
       verifyText,
@@ -80,6 +85,7 @@ export class PeerNode {
         onPresence: (neighbour) => this.neighbourUpdated(neighbour),
         onNeighbourGone: (linkKey) => {
           this.visible.delete(linkKey);
+          this.router.forgetNeighbour(linkKey);
           events.onNeighbourGone(linkKey);
           events.onChange();
         },

@@ -47,6 +47,8 @@ export const SERVER_NOTES: Readonly<Record<ServerKind, string>> = {
 export interface StartOptions {
   /** Open the V8 inspector on a random loopback port (to force GC and read the heap). */
   readonly isInspectable: boolean;
+  /** More command-line flags for the server (the scale-out bench passes --redis-url). */
+  readonly extraArgs?: readonly string[];
 }
 
 /** Starts `kind` on a free port, pinned to the server core, ready for `purpose`. */
@@ -58,7 +60,8 @@ export async function startServer(
 ): Promise<ServerProcess> {
   const port = await freePort();
   const inspect = options.isInspectable ? ['--inspect=127.0.0.1:0'] : [];
-  return ServerProcess.start(launchSpec(kind, purpose, port, inspect), tracker);
+  const spec = launchSpec(kind, purpose, port, inspect);
+  return ServerProcess.start({ ...spec, args: [...spec.args, ...(options.extraArgs ?? [])] }, tracker);
 }
 
 function launchSpec(kind: ServerKind, purpose: ServerPurpose, port: number, inspect: readonly string[]): LaunchSpec {

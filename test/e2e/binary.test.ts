@@ -9,6 +9,7 @@ import { helpText } from '../../relay/config.ts';
 import { runToExit } from '../fixture/child-server.ts';
 import { expect, test as meshTest } from '../fixture/mesh-fixture.ts';
 import { BINARY_PATH, ensureFreshBinary, startBinaryRelay, type BinaryRelay } from '../fixture/relay-binary.ts';
+import { RedisServer } from '../relay/redis-server.ts';
 import { TestClient } from '../relay/relay-harness.ts';
 
 const PACKAGE_VERSION = /"version"\s*:\s*"([^"]+)"/.exec(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))?.[1];
@@ -93,6 +94,25 @@ test('--no-app serves only the relay: no app at /, /ws and /health as usual', as
     await client.close();
   } finally {
     await relay.stop();
+  }
+});
+
+test('--redis-url works in the binary too: the Redis client is bundled and /health reports Redis up', async ({ request }) => {
+  const redis = await RedisServer.start();
+  try {
+    const relay = await startBinaryRelay(['--redis-url', redis.url]);
+    try {
+      await expect
+        .poll(async () => {
+          const health: unknown = await (await request.get(`${relay.baseUrl}/health`)).json();
+          return health;
+        })
+        .toMatchObject({ status: 'ok', redis: 'up' });
+    } finally {
+      await relay.stop();
+    }
+  } finally {
+    await redis.stop();
   }
 });
 

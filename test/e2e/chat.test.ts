@@ -203,18 +203,18 @@ test('the relay never receives message text, usernames or coordinates', async ({
   for (const secret of ['A secret for', 'Alice', 'Bob', '48.85', '48.86', '2.35']) expect(sent).not.toContain(secret);
 });
 
-test('with a link budget of 2, every message reaches all six peers in range', async ({ spawnPeer }) => {
+test('with a degree of 2, every message reaches all six peers in range', async ({ spawnPeer }) => {
   const names = ['Ann', 'Ben', 'Cat', 'Dan', 'Eve', 'Fay'];
   const peers = [];
   for (const [index, name] of names.entries()) {
-    peers.push(await spawnPeer({ name, lat: metresNorth(index * 40), lon: LON + (index % 2) * 0.0005, budget: 2 }));
+    peers.push(await spawnPeer({ name, lat: metresNorth(index * 40), lon: LON + (index % 2) * 0.0005, degree: 2 }));
   }
   for (const peer of peers) await expect.poll(() => peer.openChannelCount()).toBeGreaterThan(0);
   for (const [index, peer] of peers.entries()) await peer.say(`Round from ${names[index]}`);
   for (const peer of peers) {
     for (const name of names) await peer.expectMessage(`Round from ${name}`);
-    // At most twice the budget: with five others in range, everyone misses someone
-    // directly, so these messages crossed at least one forwarding hop.
+    // At most the high mark (twice the degree): with five others in range, everyone misses
+    // someone directly, so these messages crossed at least one forwarding hop.
     expect(await peer.openChannelCount()).toBeLessThanOrEqual(4);
   }
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { DEFAULT_MESH_POLICY } from '../../app/core/mesh-policy.ts';
 import type { IceServer, PeerId } from '../../app/core/protocol.ts';
 import { Mesh } from '../../app/net/mesh.ts';
 import type { MeshLink, PeerLinkOptions } from '../../app/net/peer-link.ts';
@@ -43,7 +44,8 @@ class FakeLink implements MeshLink {
 function meshWithFakeLinks(): { mesh: Mesh; links: FakeLink[] } {
   const links: FakeLink[] = [];
   const mesh = new Mesh({
-    budget: 4,
+    policy: DEFAULT_MESH_POLICY,
+    voiceCap: 6,
     now: () => 0,
     signText: async () => 'signature',
     verifyText: async () => true,

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  decideLinks,
+  DEFAULT_MESH_POLICY,
+  meshPolicyProblem,
+  policyForDegree,
+  PRUNE_GRACE_MS,
+  sectorOf,
+  wantedPeers,
+  type LinkView,
+  type PeerPlace,
+  type PeerView,
+  type PolicyInput,
+} from '../../app/core/mesh-policy.ts';
+import type { Position } from '../../app/core/position.ts';
+
+const HOME: Position = { lat: 48.8566, lon: 2.3522 };
+/** A point `northM` metres north and `eastM` metres east of HOME. */
+function at(northM: number, eastM: number): Position {
+  return { lat: HOME.lat + northM / 111_320, lon: HOME.lon + eastM / (111_320 * Math.cos((HOME.lat * Math.PI) / 180)) };
+}
+function place(northM: number, eastM: number, radiusM = 1000, inVoice = false): PeerPlace {
+  return { position: at(northM, eastM), radiusM, inVoice };
+}
+const SELF = { position: HOME, radiusM: 1000, inVoice: false, voiceCap: 2 };
+
+function input(overrides: Partial<PolicyInput>): PolicyInput {
+  return { self: SELF, config: DEFAULT_MESH_POLICY, links: [], candidates: [], isPeriodic: false, mayExplore: false, ...overrides };
+}
+const candidate = (id: string, where: PeerPlace | null, isSameCell = true): PeerView => ({ id, place: where, isSameCell });
+const link = (id: string, where: PeerPlace | null, isDialed = true, ageMs = PRUNE_GRACE_MS): LinkView => ({ id, place: where, isSameCell: true, isDialed, ageMs });
+
+describe('mesh policy', () => {
+  test('configuration is checked and derived from a degree as gossipsub does', () => {
+    assert.equal(meshPolicyProblem(DEFAULT_MESH_POLICY), null);
+    assert.deepEqual(policyForDegree(6), { degree: 6, degreeLow: 4, degreeHigh: 12 });
+    assert.deepEqual(policyForDegree(3), { degree: 3, degreeLow: 2, degreeHigh: 6 });
+    assert.match(meshPolicyProblem({ degree: 6, degreeLow: 7, degreeHigh: 12 }) ?? '', /low ≤ degree ≤ high/);
+    assert.match(meshPolicyProblem({ degree: 0, degreeLow: 0, degreeHigh: 1 }) ?? '', /whole numbers/);
+    assert.match(meshPolicyProblem({ degree: 2.5, degreeLow: 1, degreeHigh: 4 }) ?? '', /whole numbers/);
+  });
+
+  test('sectors split the directions around us', () => {
+    const sectors = [at(100, 0), at(0, 100), at(-100, 0), at(0, -100)].map((to) => sectorOf(HOME, to, 4));
+    assert.equal(new Set(sectors).size, 4);
+  });
+
+  test('wants the nearest in every direction before more of the nearest', () => {
+    // A tight cluster to the north, one lone peer far south: "nearest only" would ignore the south.
+    const cluster = [10, 20, 30, 40, 50, 60, 70].map((north, index) => candidate(`n${index}`, place(north, 1)));
+    const south = candidate('south', place(-800, 0));
+    const wanted = wantedPeers(SELF, DEFAULT_MESH_POLICY, [...cluster, south]);
+    assert.equal(wanted.length, DEFAULT_MESH_POLICY.degree);
+    assert.ok(wanted.includes('south'));
+    assert.ok(wanted.includes('n0'));
+  });
+
+  test('fills to the degree at once when below the low mark, nearest wanted first, then peers known only from the relay', () => {
+    const candidates = [candidate('far', place(900, 0)), candidate('near', place(50, 0)), candidate('blind-other', null, false), candidate('blind', null)];
+    const decision = decideLinks(input({ config: { degree: 3, degreeLow: 2, degreeHigh: 6 }, candidates }));
+    assert.deepEqual(decision.dial, ['near', 'far', 'blind']);
+    assert.deepEqual(decision.prune, []);
+  });
+
+  test('between the low mark and the degree, event rounds leave it to the periodic round', () => {
+    const links = [link('a', place(10, 0)), link('b', place(-10, 0))];
+    const candidates = [candidate('c', place(0, 30))];
+    const config = { degree: 4, degreeLow: 2, degreeHigh: 8 };
+    assert.deepEqual(decideLinks(input({ config, links, candidates })).dial, []);
+    assert.deepEqual(decideLinks(input({ config, links, candidates, isPeriodic: true })).dial, ['c']);
+  });
+
+  test('never plans beyond the high mark, counting links still connecting', () => {
+    const config = { degree: 2, degreeLow: 2, degreeHigh: 3 };
+    const links = [link('a', place(10, 0)), link('b', place(-10, 0)), link('c', place(0, 10), false)];
+    const candidates = [candidate('d', place(0, -5)), candidate('e', null)];
+    for (const isPeriodic of [false, true]) {
+      const decision = decideLinks(input({ config, links, candidates, isPeriodic, mayExplore: true }));
+      assert.deepEqual(decision.dial, []);
+    }
+  });
+
+  test('prunes one unwanted link we dialed per periodic round, the farthest, and only after the grace period', () => {
+    const config = { degree: 2, degreeLow: 1, degreeHigh: 4 };
+    const links = [link('near', place(10, 0)), link('near2', place(-10, 0)), link('far', place(700, 0)), link('farther', place(900, 0), true, PRUNE_GRACE_MS - 1), link('theirs', place(950, 0), false)];
+    assert.deepEqual(decideLinks(input({ config, links })).prune, [], 'event rounds do not prune');
+    assert.deepEqual(decideLinks(input({ config, links, isPeriodic: true })).prune, ['far'], 'young links and links others dialed are kept');
+  });
+
+  test('voice partners come first, beyond the degree, and make room at the high mark', () => {
+    const self = { ...SELF, inVoice: true, voiceCap: 2 };
+    const config = { degree: 2, degreeLow: 1, degreeHigh: 3 };
+    const links = [link('a', place(10, 0)), link('b', place(-10, 0)), link('c', place(0, 600), false)];
+    const candidates = [candidate('voice-near', place(300, 300, 1000, true)), candidate('voice-out-of-range', place(1500, 0, 2000, true))];
+    const decision = decideLinks(input({ self, config, links, candidates }));
+    assert.deepEqual(decision.prune, ['c'], 'the unwanted link makes room');
+    assert.deepEqual(decision.dial, []);
+    const after = decideLinks(input({ self, config, links: links.slice(0, 2), candidates }));
+    assert.deepEqual(after.dial, ['voice-near'], 'and the voice partner gets a link in the next round; out of range does not');
+  });
+
+  test('explores one peer known only from the relay when allowed, so separate groups meet', () => {
+    const config = { degree: 2, degreeLow: 2, degreeHigh: 4 };
+    const links = [link('a', place(10, 0)), link('b', place(-10, 0))];
+    const candidates = [candidate('stranger', null), candidate('stranger2', null)];
+    assert.deepEqual(decideLinks(input({ config, links, candidates, isPeriodic: true })).dial, []);
+    assert.deepEqual(decideLinks(input({ config, links, candidates, isPeriodic: true, mayExplore: true })).dial, ['stranger']);
+  });
+});
