@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig, loadEnv, type Plugin } from 'vite';
+import { build, defineConfig, loadEnv, type Plugin } from 'vite';
 import { parseRelayUrl } from './app/core/relay-url.ts';
 import { isPrecached, SHELL_MANIFEST_GLOBAL, type ShellManifest } from './app/pwa/shell-routes.ts';
 
@@ -19,36 +19,42 @@ async function readTree(directory: string): Promise<Array<[string, Uint8Array]>>
 }
 
 /**
- * Writes the precache list into the service worker: every file of this build (chunks,
- * assets, index.html, public/) with a version hashed from their paths and bytes. Fifty
- * lines here instead of workbox-build and its Babel and Rollup tree (see README).
+ * Once the app is written, builds the service worker beside it with the precache list:
+ * every file of the build (index.html, chunks, public/) and a version hashed from their
+ * paths and bytes. The worker is its own build, one self-contained script, because a
+ * classic worker cannot import the chunks the app shares. About fifty lines here instead
+ * of workbox-build and its Babel and Rollup tree (see README).
  */
-function precacheShell(): Plugin {
-  let publicDir = '';
+function serviceWorker(): Plugin {
+  let outDir = '';
   return {
-    name: 'neartalk-precache-shell',
+    name: 'neartalk-service-worker',
     apply: 'build',
     configResolved(config) {
-      publicDir = config.publicDir;
+      outDir = resolve(config.root, config.build.outDir);
     },
-    generateBundle: {
-      // After Vite's HTML plugin has emitted index.html.
-      order: 'post',
-      async handler(_options, bundle) {
-        const worker = bundle[WORKER_FILE];
-        if (worker?.type !== 'chunk') throw new Error(`precache: the build has no ${WORKER_FILE} chunk`);
-        const files: Array<[string, Uint8Array | string]> = Object.values(bundle).map((item) => [
-          `/${item.fileName}`,
-          item.type === 'chunk' ? item.code : item.source,
-        ]);
-        if (publicDir !== '') files.push(...(await readTree(publicDir)));
-        const kept = files.filter(([path]) => isPrecached(path, `/${WORKER_FILE}`)).sort(([a], [b]) => (a < b ? -1 : 1));
-        const hash = createHash('sha256');
-        for (const [path, body] of kept) hash.update(path).update('\0').update(body).update('\0');
-        const shell: ShellManifest = { version: hash.digest('hex').slice(0, 16), paths: kept.map(([path]) => path) };
-        if (!worker.code.includes(SHELL_MANIFEST_GLOBAL)) throw new Error(`precache: ${WORKER_FILE} does not read ${SHELL_MANIFEST_GLOBAL}`);
-        worker.code = worker.code.replaceAll(SHELL_MANIFEST_GLOBAL, JSON.stringify(shell));
-      },
+    async closeBundle() {
+      const files = (await readTree(outDir))
+        .filter(([path]) => isPrecached(path, `/${WORKER_FILE}`))
+        .sort(([a], [b]) => (a < b ? -1 : 1));
+      const hash = createHash('sha256');
+      for (const [path, body] of files) hash.update(path).update('\0').update(body).update('\0');
+      const shell: ShellManifest = { version: hash.digest('hex').slice(0, 16), paths: files.map(([path]) => path) };
+      await build({
+        configFile: false,
+        root: appDir,
+        publicDir: false,
+        logLevel: 'warn',
+        define: { [SHELL_MANIFEST_GLOBAL]: JSON.stringify(shell) },
+        build: {
+          outDir,
+          emptyOutDir: false,
+          rolldownOptions: {
+            input: fileURLToPath(new URL('./app/pwa/service-worker.ts', import.meta.url)),
+            output: { format: 'iife', entryFileNames: WORKER_FILE },
+          },
+        },
+      });
     },
   };
 }
@@ -65,20 +71,10 @@ export default defineConfig(({ mode }) => {
     // .env files sit beside package.json, not in app/.
     envDir: rootDir,
     publicDir: '../public',
-    plugins: [precacheShell()],
+    plugins: [serviceWorker()],
     build: {
       outDir: '../dist/app',
       emptyOutDir: true,
-      rolldownOptions: {
-        input: {
-          index: fileURLToPath(new URL('./app/index.html', import.meta.url)),
-          sw: fileURLToPath(new URL('./app/pwa/service-worker.ts', import.meta.url)),
-        },
-        output: {
-          // The worker keeps one name across builds; everything else is content-hashed.
-          entryFileNames: (chunk) => (chunk.name === 'sw' ? WORKER_FILE : 'assets/[name]-[hash].js'),
-        },
-      },
     },
   };
 });
