@@ -5,7 +5,7 @@
  * dispatch `UiActionEvent`s, which land here.
  */
 
-import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { LazyElementsController } from '../controllers/lazy-elements-controller.ts';
 import { SessionController } from '../controllers/session-controller.ts';
@@ -14,6 +14,7 @@ import type { AppUpdates } from '../pwa/app-updates.ts';
 import type { NetworkStatus } from '../pwa/network-status.ts';
 import type { SessionState, SessionView } from '../session/session-state.ts';
 import { isLazyScreen, LAZY_SCREENS, type LazyScreen } from './lazy-screens.ts';
+import { appStyles } from './app-styles.ts';
 import { sharedStyles, themeStyles } from './shared-styles.ts';
 import type { UiActionEvent } from './ui-action.ts';
 import './nt-intro.ts';
@@ -22,45 +23,7 @@ import './nt-update-banner.ts';
 
 @customElement('nt-app')
 export class NtApp extends LitElement {
-  static override styles = [
-    sharedStyles,
-    themeStyles,
-    css`
-      :host {
-        min-height: 100vh;
-        min-height: 100dvh;
-        background: var(--nt-bg);
-        color: var(--nt-fg);
-        font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
-        line-height: 1.5;
-      }
-      header {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: center;
-        justify-content: space-between;
-        gap: 0.25rem 1rem;
-        padding: 0.5rem 1rem;
-        border-bottom: 1px solid var(--nt-border);
-        background: var(--nt-surface);
-      }
-      h1 {
-        display: flex;
-        align-items: center;
-        gap: 0.5rem;
-        margin: 0;
-        font-size: 1.25rem;
-      }
-      main {
-        max-width: 72rem;
-        margin: 0 auto;
-        padding: 1rem;
-      }
-      .screen:focus {
-        outline: none;
-      }
-    `,
-  ];
+  static override styles = [sharedStyles, themeStyles, appStyles];
 
   private readonly controller = new SessionController(this);
   private readonly network = new SourceController<NetworkStatus>(this);

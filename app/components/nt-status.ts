@@ -8,23 +8,7 @@ import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { RelayStatus } from '../session/session-state.ts';
 import { sharedStyles } from './shared-styles.ts';
-
-const RELAY_TEXT = {
-  connecting: 'Connecting to relay…',
-  connected: 'Connected to relay',
-  reconnecting: 'Relay unreachable — reconnecting',
-} as const satisfies Record<RelayStatus, string>;
-
-function peersText(count: number): string {
-  return `${count} ${count === 1 ? 'peer' : 'peers'}`;
-}
-
-/** The status line; exported for the unit tests. */
-export function statusText(relay: RelayStatus, directLinks: number, isOnline: boolean): string {
-  if (!isOnline) return directLinks === 0 ? 'Offline — no network' : `Offline — still connected to ${peersText(directLinks)}`;
-  if (directLinks === 0) return RELAY_TEXT[relay];
-  return relay === 'connected' ? `${RELAY_TEXT.connected} · ${peersText(directLinks)}` : `${RELAY_TEXT[relay]} · still connected to ${peersText(directLinks)}`;
-}
+import { statusText } from './status-text.ts';
 
 @customElement('nt-status')
 export class NtStatus extends LitElement {
