@@ -18,7 +18,7 @@ import './nt-people.ts';
 
 const TABS: ReadonlyArray<{ readonly id: ChatTab; readonly label: string }> = [
   { id: 'chat', label: 'Chat' },
-  { id: 'people', label: 'People and voice' },
+  { id: 'people', label: 'People & voice' },
 ];
 
 @customElement('nt-chat')
@@ -68,7 +68,7 @@ export class NtChat extends LitElement {
           <nt-composer .error=${state.sendError}></nt-composer>
         </section>
         <nt-people id="panel-people" ?hidden=${!shows('people')} .state=${state} .radarSalt=${this.radarSalt}
-          aria-label=${isWide ? 'People and voice' : nothing} role=${isWide ? 'region' : 'tabpanel'}
+          aria-label=${isWide ? 'People & voice' : nothing} role=${isWide ? 'region' : 'tabpanel'}
           aria-labelledby=${isWide ? nothing : 'tab-people'}></nt-people>
       </div>
       <div class="visually-hidden" aria-live="polite">${this.announcement}</div>
