@@ -13,6 +13,7 @@ import { createRelay } from '../../relay/create-relay.ts';
 import { chromiumLaunchOptions } from '../fixture/chromium.ts';
 import { expect, test } from '../fixture/mesh-fixture.ts';
 import { APP_DIR } from '../fixture/relay-fixture.ts';
+import { expectNoSeriousAxeViolations } from './page-checks.ts';
 
 const LAT = 48.8566;
 const LON = 2.3522;
@@ -85,6 +86,7 @@ test('opened without a network or relay, the shell says it is offline and still 
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto('/');
     await expect(page.getByRole('status')).toHaveText('Offline — no network');
+    await expectNoSeriousAxeViolations(page, 'offline intro');
     await page.getByRole('button', { name: 'Allow location' }).click();
     await page.getByRole('textbox', { name: 'Username' }).fill('Zoë');
     await page.getByRole('button', { name: 'Join' }).click();
@@ -115,6 +117,7 @@ test('a new version waits for the person, and "Reload to update" brings it in', 
     await expect(reload).toBeVisible();
     await expect(page.getByRole('region', { name: 'Update' })).toContainText('A new version of NearTalk is ready.');
     await expect(buildMarker).toHaveCount(0);
+    await expectNoSeriousAxeViolations(page, 'update line');
 
     await reload.click();
     await expect(buildMarker).toHaveCount(1);
