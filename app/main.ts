@@ -1,16 +1,18 @@
 /**
- * Starts NearTalk: the app shell with its session. `?demo` (and `?demo=denied`,
+ * Starts NearTalk: the app shell with its session, the network status, and (in a build)
+ * the service worker that keeps the shell working offline. `?demo` (and `?demo=denied`,
  * `?demo=unavailable`, `?demo=offline`, `?demo=mic-denied`, `?demo=mic-lost`) shows a
  * pretend session that walks through every screen; it is loaded only then, so it never
  * weighs on the real app.
  */
 
 import './components/nt-app.ts';
+import { AppUpdates } from './pwa/app-updates.ts';
+import { NetworkStatus } from './pwa/network-status.ts';
 import { createSession } from './session/create-session.ts';
 import type { SessionView } from './session/session-state.ts';
 
-async function createSessionView(pageUrl: string): Promise<SessionView> {
-  const demo = new URL(pageUrl).searchParams.get('demo');
+async function createSessionView(demo: string | null, pageUrl: string): Promise<SessionView> {
   if (demo !== null) {
     const { FakeSession, parseDemoMode } = await import('./session/fake-session.ts');
     return new FakeSession({ mode: parseDemoMode(demo) });
@@ -18,9 +20,33 @@ async function createSessionView(pageUrl: string): Promise<SessionView> {
   return createSession(pageUrl, import.meta.env.VITE_RELAY_URL);
 }
 
+/** A new random seed for the radar's bearings every session; a fixed one for the demo's pictures. */
+function radarSalt(demo: string | null): string {
+  if (demo !== null) return 'demo';
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+const demo = new URL(location.href).searchParams.get('demo');
 const app = document.createElement('nt-app');
+app.radarSalt = radarSalt(demo);
+app.networkStatus = new NetworkStatus(window);
 document.body.append(app);
-createSessionView(location.href).then(
+
+// Only a build has the worker (vite.config.ts writes it); the dev server serves sources.
+if (import.meta.env.PROD) {
+  const updates = new AppUpdates({
+    container: navigator.serviceWorker,
+    scriptUrl: `${import.meta.env.BASE_URL}sw.js`,
+    document,
+    reload: () => location.reload(),
+  });
+  app.appUpdates = updates;
+  // After the page's own loading, so precaching never competes with the first screen.
+  window.addEventListener('load', () => void updates.start(), { once: true });
+}
+
+createSessionView(demo, location.href).then(
   (session) => {
     app.session = session;
   },

@@ -1,66 +1,39 @@
 /**
- * The app shell: the relay status on every screen, and the screen for the session's
- * phase. It is the only component that holds the session: the others get state slices
- * as properties and dispatch `UiActionEvent`s, which land here.
+ * The app shell: the connection status and the update line on every screen, and the
+ * screen for the session's phase (the later screens' code loads on demand). It is the
+ * only component that holds the session: the others get state slices as properties and
+ * dispatch `UiActionEvent`s, which land here.
  */
 
-import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { customElement } from 'lit/decorators.js';
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { LazyElementsController } from '../controllers/lazy-elements-controller.ts';
 import { SessionController } from '../controllers/session-controller.ts';
-import type { SessionPhase, SessionState, SessionView } from '../session/session-state.ts';
+import { SourceController } from '../controllers/source-controller.ts';
+import type { AppUpdates } from '../pwa/app-updates.ts';
+import type { NetworkStatus } from '../pwa/network-status.ts';
+import type { SessionState, SessionView } from '../session/session-state.ts';
+import { isLazyScreen, LAZY_SCREENS, type LazyScreen } from './lazy-screens.ts';
+import { appStyles } from './app-styles.ts';
 import { sharedStyles, themeStyles } from './shared-styles.ts';
 import type { UiActionEvent } from './ui-action.ts';
-import './nt-chat.ts';
 import './nt-intro.ts';
-import './nt-location-problem.ts';
 import './nt-status.ts';
-import './nt-username-form.ts';
+import './nt-update-banner.ts';
 
 @customElement('nt-app')
 export class NtApp extends LitElement {
-  static override styles = [
-    sharedStyles,
-    themeStyles,
-    css`
-      :host {
-        min-height: 100vh;
-        min-height: 100dvh;
-        background: var(--nt-bg);
-        color: var(--nt-fg);
-        font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
-        line-height: 1.5;
-      }
-      header {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: center;
-        justify-content: space-between;
-        gap: 0.25rem 1rem;
-        padding: 0.5rem 1rem;
-        border-bottom: 1px solid var(--nt-border);
-        background: var(--nt-surface);
-      }
-      h1 {
-        display: flex;
-        align-items: center;
-        gap: 0.5rem;
-        margin: 0;
-        font-size: 1.25rem;
-      }
-      main {
-        max-width: 64rem;
-        margin: 0 auto;
-        padding: 1rem;
-      }
-      .screen:focus {
-        outline: none;
-      }
-    `,
-  ];
+  static override styles = [sharedStyles, themeStyles, appStyles];
 
   private readonly controller = new SessionController(this);
-  /** The phase last rendered: a change moves focus to the new screen. */
-  private shownPhase: SessionPhase | null = null;
+  private readonly network = new SourceController<NetworkStatus>(this);
+  private readonly updates = new SourceController<AppUpdates>(this);
+  private readonly screens = new LazyElementsController<LazyScreen>(this, LAZY_SCREENS);
+  /** The screen last rendered (phase, or its loading failure): a change moves focus to the new one. */
+  private shownScreen: string | null = null;
+
+  /** Seeds each person's random bearing on the radar; new every session (fixed in the demo). */
+  @property({ attribute: false }) radarSalt = '';
 
   /** The session to show; set by main.ts. */
   get session(): SessionView | null {
@@ -71,13 +44,28 @@ export class NtApp extends LitElement {
     this.controller.attach(session);
   }
 
+  set networkStatus(status: NetworkStatus | null) {
+    this.network.attach(status);
+  }
+
+  set appUpdates(updates: AppUpdates | null) {
+    this.updates.attach(updates);
+  }
+
   override render() {
     const state = this.controller.state;
     return html`
       <header>
         <h1><img src="/icon.svg" alt="" width="28" height="28" />NearTalk</h1>
-        <nt-status .relay=${state?.relay ?? 'connecting'} .directLinks=${state?.directLinks ?? 0}></nt-status>
+        <nt-status
+          .relay=${state?.relay ?? 'connecting'}
+          .directLinks=${state?.directLinks ?? 0}
+          .isOnline=${this.network.source?.isOnline ?? true}
+        ></nt-status>
       </header>
+      ${this.updates.source?.isUpdateReady === true
+        ? html`<nt-update-banner @nt-reload-to-update=${this.onReloadToUpdate}></nt-update-banner>`
+        : nothing}
       <main @nt-action=${this.onAction}>${state === null ? nothing : this.renderScreen(state)}</main>
     `;
   }
@@ -85,12 +73,15 @@ export class NtApp extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
     const phase = this.controller.state?.phase ?? null;
-    if (phase === this.shownPhase) return;
-    const isFirstScreen = this.shownPhase === null;
-    this.shownPhase = phase;
+    if (phase !== null && phase !== 'intro') this.screens.preloadAll();
+    const screen = this.renderRoot.querySelector<HTMLElement>('.screen');
+    const shown = screen === null ? null : `${phase}:${screen.localName}`;
+    if (shown === this.shownScreen) return;
+    const isFirstScreen = this.shownScreen === null;
+    this.shownScreen = shown;
     // The control that was pressed is gone with the old screen: without this, focus
     // falls back to the page and keyboard and screen reader users lose their place.
-    if (!isFirstScreen) void this.focusScreen();
+    if (!isFirstScreen && screen !== null) void this.focusScreen(screen);
   }
 
   private renderScreen(state: SessionState) {
@@ -100,13 +91,13 @@ export class NtApp extends LitElement {
       case 'locating':
         return html`<p class="screen" tabindex="-1">Finding your position…</p>`;
       case 'location-denied':
-        return html`<nt-location-problem class="screen" reason="denied"></nt-location-problem>`;
+        return this.lazy('nt-location-problem', html`<nt-location-problem class="screen" reason="denied"></nt-location-problem>`);
       case 'location-unavailable':
-        return html`<nt-location-problem class="screen" reason="unavailable"></nt-location-problem>`;
+        return this.lazy('nt-location-problem', html`<nt-location-problem class="screen" reason="unavailable"></nt-location-problem>`);
       case 'username':
-        return html`<nt-username-form class="screen" mode="join" .error=${state.usernameError}></nt-username-form>`;
+        return this.lazy('nt-username-form', html`<nt-username-form class="screen" mode="join" .error=${state.usernameError}></nt-username-form>`);
       case 'chat':
-        return html`<nt-chat class="screen" .state=${state}></nt-chat>`;
+        return this.lazy('nt-chat', html`<nt-chat class="screen" .state=${state} .radarSalt=${this.radarSalt}></nt-chat>`);
       default: {
         const unknownPhase: never = state.phase;
         throw new Error(`unknown session phase ${JSON.stringify(unknownPhase)}`);
@@ -114,15 +105,30 @@ export class NtApp extends LitElement {
     }
   }
 
-  private async focusScreen(): Promise<void> {
-    const screen = this.renderRoot.querySelector<HTMLElement>('.screen');
+  /** `screen` once its code is there (an undefined element renders empty until then). */
+  private lazy(tag: LazyScreen, screen: TemplateResult): TemplateResult {
+    if (this.screens.state(tag) !== 'failed') return screen;
+    return html`<div class="screen" tabindex="-1" role="alert">
+      <p>This part of NearTalk could not be loaded${this.network.source?.isOnline === false ? ' while offline' : ''}.</p>
+      <button type="button" @click=${() => location.reload()}>Reload</button>
+    </div>`;
+  }
+
+  private async focusScreen(screen: HTMLElement): Promise<void> {
+    const tag = screen.localName;
+    if (isLazyScreen(tag) && !(await this.screens.load(tag))) return;
     if (screen instanceof LitElement) await screen.updateComplete;
-    screen?.focus();
+    if (screen.isConnected) screen.focus();
   }
 
   private onAction(event: UiActionEvent): void {
     event.stopPropagation();
     if (!this.controller.perform(event.action)) event.preventDefault();
+  }
+
+  private onReloadToUpdate(event: Event): void {
+    event.stopPropagation();
+    this.updates.source?.applyUpdate();
   }
 }
 

@@ -1,69 +1,39 @@
-/** The chat screen's layout: the conversation, and beside it (below on phones) the settings. */
+/**
+ * The chat screen: the conversation and, beside it on wide screens, the people and voice
+ * panel; on narrow screens the two are tabs. New messages from others are read out from
+ * here, outside both panels, so a hidden tab never silences them.
+ */
 
-import { css, html, LitElement } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { MediaQueryController } from '../controllers/media-query-controller.ts';
 import type { SessionState } from '../session/session-state.ts';
+import { announce, newMessages } from './message-list-format.ts';
+import { chatStyles } from './chat-styles.ts';
 import { sharedStyles } from './shared-styles.ts';
+import { tabAfterKey, type ChatTab } from './chat-tabs.ts';
 import './nt-composer.ts';
-import './nt-debug.ts';
 import './nt-messages.ts';
-import './nt-nearby.ts';
-import './nt-radius.ts';
-import './nt-username-form.ts';
-import './nt-voice.ts';
+import './nt-people.ts';
+
+const TABS: ReadonlyArray<{ readonly id: ChatTab; readonly label: string }> = [
+  { id: 'chat', label: 'Chat' },
+  { id: 'people', label: 'People & voice' },
+];
 
 @customElement('nt-chat')
 export class NtChat extends LitElement {
-  static override styles = [
-    sharedStyles,
-    css`
-      .layout {
-        display: grid;
-        gap: 1rem;
-      }
-      @media (min-width: 48rem) {
-        .layout {
-          grid-template-columns: minmax(0, 1fr) 18rem;
-          align-items: start;
-        }
-      }
-      /* The header, the composer and the voice bar stay on the first screen, phone or desktop. */
-      .conversation {
-        display: flex;
-        flex-direction: column;
-        gap: 0.5rem;
-        height: clamp(20rem, calc(100dvh - 8rem), 56rem);
-      }
-      nt-messages {
-        flex: 1;
-        min-height: 0;
-      }
-      aside {
-        display: grid;
-        gap: 1rem;
-      }
-      .panel {
-        padding: 0.75rem;
-        border: 1px solid var(--nt-border);
-        border-radius: 0.75rem;
-      }
-      summary {
-        cursor: pointer;
-      }
-      .you {
-        margin: 0 0 0.25rem;
-      }
-      .current {
-        font-weight: 600;
-        overflow-wrap: anywhere;
-      }
-      details nt-username-form {
-        margin-top: 0.5rem;
-      }
-    `,
-  ];
+  static override styles = [sharedStyles, chatStyles];
 
   @property({ attribute: false }) state: SessionState | null = null;
+  @property({ attribute: false }) radarSalt = '';
+  /** The tab shown on narrow screens. */
+  @state() private tab: ChatTab = 'chat';
+  /** Messages from others that arrived while the Chat tab was hidden. */
+  private unread = 0;
+
+  private readonly wide = new MediaQueryController(this, '(min-width: 48rem)');
+  private announcement = '';
 
   /** Focus goes to where a person writes. */
   override focus(options?: FocusOptions): void {
@@ -76,40 +46,60 @@ export class NtChat extends LitElement {
     return isDone;
   }
 
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const previous = changed.get('state');
+    if (previous === undefined || previous === null || this.state === null || previous.messages === this.state.messages) return;
+    const fromOthers = newMessages(previous.messages, this.state.messages).filter((message) => !message.isOwn);
+    this.announcement = announce(fromOthers);
+    if (!this.wide.matches && this.tab !== 'chat') this.unread += fromOthers.length;
+  }
+
   override render() {
     const state = this.state;
     if (state === null) return html``;
+    const isWide = this.wide.matches;
+    const shows = (tab: ChatTab): boolean => isWide || this.tab === tab;
     return html`
-      <div class="layout">
-        <section class="conversation" aria-label="Conversation">
+      ${isWide ? nothing : this.renderTabs()}
+      <div class="layout ${isWide ? 'wide' : 'narrow'}">
+        <section id="panel-chat" class="conversation" ?hidden=${!shows('chat')} aria-label=${isWide ? 'Conversation' : nothing}
+          role=${isWide ? nothing : 'tabpanel'} aria-labelledby=${isWide ? nothing : 'tab-chat'}>
           <nt-messages .messages=${state.messages}></nt-messages>
           <nt-composer .error=${state.sendError}></nt-composer>
-          <nt-voice .voice=${state.voice} .people=${state.nearby}></nt-voice>
         </section>
-        <aside>
-          <nt-radius class="panel" .radiusM=${state.radiusM}></nt-radius>
-          <nt-nearby
-            class="panel"
-            .people=${state.nearby}
-            .unreachable=${state.unreachable}
-            .turnTrouble=${state.turnTrouble}
-            .isVoiceOn=${state.voice.status === 'on'}
-          ></nt-nearby>
-          <section class="panel" aria-label="Your username">
-            <p class="you">You are <span class="current">${state.username ?? ''}</span></p>
-            <details>
-              <summary>Change username</summary>
-              <nt-username-form
-                mode="change"
-                .error=${state.usernameError}
-                .changesLeft=${state.usernameChangesLeft}
-              ></nt-username-form>
-            </details>
-          </section>
-          <nt-debug class="panel" .dropped=${state.dropped} .directLinks=${state.directLinks}></nt-debug>
-        </aside>
+        <nt-people id="panel-people" ?hidden=${!shows('people')} .state=${state} .radarSalt=${this.radarSalt}
+          aria-label=${isWide ? 'People & voice' : nothing} role=${isWide ? 'region' : 'tabpanel'}
+          aria-labelledby=${isWide ? nothing : 'tab-people'}></nt-people>
       </div>
+      <div class="visually-hidden" aria-live="polite">${this.announcement}</div>
     `;
+  }
+
+  private renderTabs() {
+    return html`<div role="tablist" aria-label="Chat screen" @keydown=${this.onTabKey}>
+      ${TABS.map(({ id, label }) => {
+        const isSelected = this.tab === id;
+        return html`<button type="button" role="tab" id=${`tab-${id}`} aria-controls=${`panel-${id}`}
+          aria-selected=${isSelected ? 'true' : 'false'} tabindex=${isSelected ? 0 : -1} @click=${() => this.select(id)}
+          >${label}${id === 'chat' && this.unread > 0 ? html`<span class="badge">${this.unread}<span class="visually-hidden"> new</span></span>` : nothing}</button
+        >`;
+      })}
+    </div>`;
+  }
+
+  private select(tab: ChatTab): void {
+    this.tab = tab;
+    if (tab === 'chat') this.unread = 0;
+  }
+
+  /** Arrow keys, Home and End move between tabs and select them (the ARIA tabs pattern). */
+  private async onTabKey(event: KeyboardEvent): Promise<void> {
+    const next = tabAfterKey(this.tab, event.key, TABS.map((tab) => tab.id));
+    if (next === null) return;
+    event.preventDefault();
+    this.select(next);
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(`#tab-${next}`)?.focus();
   }
 }
 

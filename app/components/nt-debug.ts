@@ -11,7 +11,6 @@ export class NtDebug extends LitElement {
     sharedStyles,
     css`
       summary {
-        cursor: pointer;
         color: var(--nt-muted);
       }
       dl {

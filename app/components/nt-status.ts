@@ -1,15 +1,14 @@
-/** How the app is connected: to the relay, and to how many peers directly. */
+/**
+ * How the app is connected: to the network, to the relay, and to how many peers directly.
+ * Peers already linked keep chatting without the relay (and, on a shared local network,
+ * without the Internet), so the line says so instead of only "disconnected".
+ */
 
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { RelayStatus } from '../session/session-state.ts';
 import { sharedStyles } from './shared-styles.ts';
-
-const RELAY_TEXT = {
-  connecting: 'Connecting to relay…',
-  connected: 'Connected to relay',
-  reconnecting: 'Relay unreachable — reconnecting',
-} as const satisfies Record<RelayStatus, string>;
+import { statusText } from './status-text.ts';
 
 @customElement('nt-status')
 export class NtStatus extends LitElement {
@@ -33,7 +32,8 @@ export class NtStatus extends LitElement {
       .connected .dot {
         background: var(--nt-ok);
       }
-      .reconnecting .dot {
+      .reconnecting .dot,
+      .offline .dot {
         background: var(--nt-error);
       }
     `,
@@ -42,10 +42,12 @@ export class NtStatus extends LitElement {
   @property({ attribute: false }) relay: RelayStatus = 'connecting';
   /** Direct peer connections; they keep the chat going while the relay is away. */
   @property({ attribute: false }) directLinks = 0;
+  /** The device has a network (`navigator.onLine`). */
+  @property({ attribute: false }) isOnline = true;
 
   override render() {
-    const peers = this.directLinks === 0 ? '' : ` · ${this.directLinks} ${this.directLinks === 1 ? 'peer' : 'peers'}`;
-    return html`<p class=${this.relay} role="status"><span class="dot" aria-hidden="true"></span>${RELAY_TEXT[this.relay]}${peers}</p>`;
+    const text = statusText(this.relay, this.directLinks, this.isOnline);
+    return html`<p class=${this.isOnline ? this.relay : 'offline'} role="status"><span class="dot" aria-hidden="true"></span>${text}</p>`;
   }
 }
 

@@ -53,6 +53,7 @@ export class NtVoice extends LitElement {
         display: inline-flex;
         align-items: center;
         gap: 0.4rem;
+        min-height: 2.75rem;
         cursor: pointer;
       }
       input {

@@ -6,6 +6,11 @@ export const sharedStyles = css`
   :host {
     display: block;
   }
+  /* An author display rule would otherwise beat the browser's own [hidden] rule. */
+  :host([hidden]),
+  [hidden] {
+    display: none !important;
+  }
   * {
     box-sizing: border-box;
   }
@@ -25,7 +30,10 @@ export const sharedStyles = css`
     font: inherit;
     color: inherit;
   }
+  /* Touch targets of at least 44 × 44 CSS pixels. */
   button {
+    min-height: 2.75rem;
+    min-width: 2.75rem;
     padding: 0.5rem 1rem;
     border: 1px solid var(--nt-accent);
     border-radius: 0.5rem;
@@ -38,11 +46,19 @@ export const sharedStyles = css`
     filter: brightness(1.1);
   }
   input[type='text'] {
+    min-height: 2.75rem;
     min-width: 0;
     padding: 0.5rem 0.75rem;
     border: 1px solid var(--nt-border);
     border-radius: 0.5rem;
     background: var(--nt-bg);
+  }
+  input[type='range'] {
+    min-height: 2.75rem;
+  }
+  summary {
+    padding-block: 0.625rem;
+    cursor: pointer;
   }
   :focus-visible {
     outline: 3px solid var(--nt-focus);

@@ -9,7 +9,7 @@
 
 import { AuthorRateLimit } from '../core/author-rate-limit.ts';
 import { isSendableText, MAX_MESSAGE_CHARS, type DropReason } from '../core/chat-message.ts';
-import { formatDistance } from '../core/position.ts';
+import { bandDistanceM, formatDistance } from '../core/position.ts';
 import { OwnUsername } from '../core/username.ts';
 import { DEFAULT_RADIUS_M, isInMutualRange, isValidRadius } from '../core/visibility.ts';
 import { VOICE_OFF, type ShownMessage, type SessionState, type SessionView, type VoiceState } from './session-state.ts';
@@ -272,6 +272,7 @@ export class FakeSession implements SessionView {
         key: peer.key,
         username: peer.username,
         distanceLabel: formatDistance(peer.distanceM),
+        distanceBandM: bandDistanceM(peer.distanceM),
         isDirect: peer.isDirect,
         isInVoice: peer.isInVoice,
         isHeard,

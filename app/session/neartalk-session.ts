@@ -5,7 +5,7 @@
  */
 
 import { isSendableText, MAX_MESSAGE_CHARS, type DropReason } from '../core/chat-message.ts';
-import { distanceBetween, formatDistance, quantizePosition, type Position } from '../core/position.ts';
+import { bandDistanceM, distanceBetween, formatDistance, quantizePosition, type Position } from '../core/position.ts';
 import { OwnUsername } from '../core/username.ts';
 import { DEFAULT_RADIUS_M, isInMutualRange, isValidRadius } from '../core/visibility.ts';
 import type { MeshPolicyConfig } from '../core/mesh-policy.ts';
@@ -204,6 +204,7 @@ export class NearTalkSession implements SessionView {
           username,
           distance,
           distanceLabel: formatDistance(distance),
+          distanceBandM: bandDistanceM(distance),
           isDirect: true,
           isInVoice: neighbour.presence.inVoice,
           isHeard: this.voice.isHeard(neighbour.linkKey),
@@ -220,7 +221,7 @@ export class NearTalkSession implements SessionView {
         messages.push({ id: message.id, username: message.username, text: message.text, distanceLabel, isOwn, sentAtMs: message.sentAtMs });
         if (!isOwn && !neighbourKeys.has(message.author)) {
           const volume = this.voice.volumeFor(message.author);
-          nearby.set(message.author, { key: message.author, username: message.username, distance, distanceLabel, isDirect: false, isInVoice: false, isHeard: false, isSpeaking: false, volume });
+          nearby.set(message.author, { key: message.author, username: message.username, distance, distanceLabel, distanceBandM: bandDistanceM(distance), isDirect: false, isInVoice: false, isHeard: false, isSpeaking: false, volume });
         }
       }
     }

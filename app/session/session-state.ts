@@ -31,6 +31,8 @@ export interface NearbyPerson {
   readonly username: string;
   /** "~300 m" */
   readonly distanceLabel: string;
+  /** The same distance in metres, rounded to its 50 m band (the radar draws it). */
+  readonly distanceBandM: number;
   /** False when their messages reach us through others (no direct link). */
   readonly isDirect: boolean;
   /** They are in voice. */

@@ -73,7 +73,7 @@ test('sends with Enter, clears the box, skips blank messages, and shows the newe
   await expect(messages.nth(3)).toContainText('With the button');
   // The pretend neighbours answer, and a screen reader hears it.
   await expect(messages.last()).toContainText('Ana');
-  await expect(page.locator('nt-messages [aria-live="polite"]')).toContainText('Ana');
+  await expect(page.locator('nt-chat [aria-live="polite"]')).toContainText('Ana');
 });
 
 test('renders message text as text, never as markup', async ({ page }) => {
@@ -104,7 +104,7 @@ test('the radius slider shows its value and changes who is nearby', async ({ pag
   await slider.focus();
   await slider.press('ArrowRight');
   await expect(slider).toHaveAttribute('aria-valuetext', '550 m');
-  await expect(page.getByText('550 m', { exact: true })).toBeVisible();
+  await expect(page.locator('nt-radius').getByText('550 m', { exact: true })).toBeVisible();
 
   await slider.fill('100');
   await expect(nearby).toHaveCount(0);
@@ -113,7 +113,7 @@ test('the radius slider shows its value and changes who is nearby', async ({ pag
 
   await slider.fill('1500');
   await expect(slider).toHaveAttribute('aria-valuetext', '1.5 km');
-  await expect(page.getByText('1.5 km', { exact: true })).toBeVisible();
+  await expect(page.locator('nt-radius').getByText('1.5 km', { exact: true })).toBeVisible();
   await expect(nearby).toHaveCount(4);
   await expect(hint).toBeHidden();
 });
