@@ -31,11 +31,19 @@ console.error(`mesh bench: ${sim.scenario.peerCount} peers, ${sim.transport}, re
 // Hundreds of peers warn about the same few things: counted and summarized, not scrolled.
 const warnings = new WarningTally();
 warnings.start();
+// A rejection nobody handled is an app bug (a browser would log it); count it and go on
+// rather than lose the whole run, and say so in the report.
+const rejections: string[] = [];
+const onRejection = (reason: unknown): void => {
+  rejections.push(reason instanceof Error ? (reason.stack ?? reason.message) : String(reason));
+};
+process.on('unhandledRejection', onRejection);
 let result;
 try {
   result = await runMeshSim({ ...sim, onProgress: (line) => console.error(line) });
 } finally {
   warnings.stop();
+  process.off('unhandledRejection', onRejection);
 }
 const report = buildReport(result);
 for (const line of warnings.summary()) console.error(line);
@@ -44,4 +52,5 @@ if (args.jsonPath !== null) {
   writeFileSync(args.jsonPath, `${JSON.stringify({ command: process.argv.slice(2).join(' '), policy: sim.policy, report }, null, 2)}\n`);
 }
 for (const line of reportLines(report, sim.windowMs)) console.log(line);
+console.log(`unhandled rejections: ${rejections.length === 0 ? 'none' : `${rejections.length}, the first: ${rejections[0]}`}`);
 console.log(lastLine(report));

@@ -5,7 +5,8 @@
  */
 
 import { summarize, type Summary } from '../bench/stats.ts';
-import { intendedRecipients } from './ground-truth.ts';
+import { distanceBetween } from '../../app/core/position.ts';
+import { intendedRecipients, stateAt } from './ground-truth.ts';
 import type { SimResult } from './mesh-sim.ts';
 
 export interface MeshReport {
@@ -22,6 +23,10 @@ export interface MeshReport {
   readonly delivered: number;
   /** Of the rest, held by the end of the run (late) rather than never. */
   readonly late: number;
+  /** Of the missed, those whose recipient had arrived less than NEWCOMER_MS before the send. */
+  readonly missedNewcomers: number;
+  /** A few misses, described (who, how far, radii, how long the recipient had been there). */
+  readonly missSamples: readonly string[];
   readonly deliveryRatio: number;
   readonly latencyMs: Summary;
   readonly maxConns: number;
@@ -43,21 +48,46 @@ export interface MeshReport {
   readonly peakRssBytesPerPeer: number;
   readonly isGcExposed: boolean;
   readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** CPU time of the simulator over wall time (1 = one core busy). */
+  readonly cpuCores: number;
+  readonly loadAverage: readonly [number, number];
   readonly wallSeconds: number;
 }
+
+/** A recipient that arrived this shortly before a message is still making its links. */
+const NEWCOMER_MS = 5_000;
+const MAX_MISS_SAMPLES = 8;
 
 export function buildReport(result: SimResult): MeshReport {
   const { config, memory } = result;
   const latencies: number[] = [];
   let intended = 0;
   let late = 0;
+  let missedNewcomers = 0;
+  const missSamples: string[] = [];
+  const timelines = new Map(result.timelines.map((timeline) => [timeline.index, timeline]));
   for (const message of result.messages) {
     const arrivals = result.firstStored.get(message.id);
     for (const index of intendedRecipients(message, result.timelines, config.windowMs)) {
       intended += 1;
       const atMs = arrivals?.get(index);
-      if (atMs !== undefined && atMs <= message.sentAtMs + config.windowMs) latencies.push(atMs - message.sentAtMs);
-      else if (result.heldAtEnd.get(index)?.has(message.id) === true) late += 1;
+      if (atMs !== undefined && atMs <= message.sentAtMs + config.windowMs) {
+        latencies.push(atMs - message.sentAtMs);
+        continue;
+      }
+      const isLate = result.heldAtEnd.get(index)?.has(message.id) === true;
+      if (isLate) late += 1;
+      const timeline = timelines.get(index);
+      const state = timeline === undefined ? undefined : stateAt(timeline, message.sentAtMs);
+      const thereForMs = message.sentAtMs - (timeline?.states[0]?.atMs ?? 0);
+      if (thereForMs < NEWCOMER_MS) missedNewcomers += 1;
+      if (state !== undefined && missSamples.length < MAX_MISS_SAMPLES) {
+        missSamples.push(
+          `peer ${index} (r ${state.radiusM} m, there ${(thereForMs / 1000).toFixed(1)} s) missed peer ${message.authorIndex}'s ` +
+            `message at ${(message.sentAtMs / 1000).toFixed(1)} s (r ${message.radiusM} m, ${distanceBetween(message.position, state.position).toFixed(0)} m away, ` +
+            `${arrivals?.size ?? 0} others got it in time)${isLate ? ', got it later' : ''}`,
+        );
+      }
     }
   }
   const peers = result.plan.peers.length;
@@ -74,6 +104,8 @@ export function buildReport(result: SimResult): MeshReport {
     intended,
     delivered: latencies.length,
     late,
+    missedNewcomers,
+    missSamples,
     deliveryRatio: intended === 0 ? Number.NaN : latencies.length / intended,
     latencyMs: summarize(latencies),
     maxConns: result.maxOpenEver,
@@ -94,6 +126,8 @@ export function buildReport(result: SimResult): MeshReport {
     peakRssBytesPerPeer: (memory.peakRssBytes - memory.baselineRssBytes) / peers,
     isGcExposed: memory.isGcExposed,
     eventLoopDelayMs: result.eventLoopDelayMs,
+    cpuCores: result.cpuMs / Math.max(1, result.wallMs),
+    loadAverage: result.loadAverage,
     wallSeconds: result.wallMs / 1000,
   };
 }
@@ -128,7 +162,9 @@ export function reportLines(report: MeshReport, windowMs: number): string[] {
     `messages: ${report.messagesSent} sent (${report.unsent} not sent), ${report.intended} intended deliveries ` +
       `(${(report.intended / Math.max(1, report.messagesSent)).toFixed(1)} per message)`,
     `delivery within ${windowMs / 1000} s: ${percent(report.deliveryRatio)} (${report.delivered}/${report.intended}; ` +
-      `missed ${report.intended - report.delivered}: ${report.late} arrived later, ${report.intended - report.delivered - report.late} never)`,
+      `missed ${report.intended - report.delivered}: ${report.late} arrived later, ${report.intended - report.delivered - report.late} never; ` +
+      `${report.missedNewcomers} by peers there for less than ${NEWCOMER_MS / 1000} s)`,
+    ...report.missSamples.map((line) => `  ${line}`),
     `latency: p50 ${wholeMs(latency.p50)}, p99 ${wholeMs(latency.p99)}, max ${wholeMs(latency.max)}, mean ${wholeMs(latency.mean)}`,
     `links per peer: max ${report.maxConns} over the run (cap ${report.linkCap}), at the end max ${report.maxConnsAtEnd} mean ${oneDecimal(report.meanConns)}; ` +
       `${report.linksMade} link ends made, ${report.linksFailed} failed`,
@@ -139,7 +175,8 @@ export function reportLines(report: MeshReport, windowMs: number): string[] {
     `drops: ${drops || 'none'}`,
     `memory per peer: ${kib(report.rssBytesPerPeer)} RSS, ${kib(report.heapBytesPerPeer)} heap at the end` +
       `${report.isGcExposed ? ' (after GC)' : ' (no GC: run with --expose-gc)'}; peak RSS ${kib(report.peakRssBytesPerPeer)}`,
-    `event loop delay: p50 ${loop.p50.toFixed(1)} ms, p99 ${loop.p99.toFixed(1)} ms, max ${loop.max.toFixed(0)} ms ` +
-      `(one process runs every peer: this much of the latency is the simulator's own queueing)`,
+    `simulator: event loop delay p50 ${loop.p50.toFixed(1)} ms, p99 ${loop.p99.toFixed(1)} ms, max ${loop.max.toFixed(0)} ms ` +
+      `(one process runs every peer: latency includes this queueing); CPU ${report.cpuCores.toFixed(2)} cores; ` +
+      `machine load ${report.loadAverage[0].toFixed(1)} → ${report.loadAverage[1].toFixed(1)}`,
   ];
 }

@@ -4,6 +4,7 @@
  * memory; disposes everything. Returns raw facts; `mesh-report.ts` turns them into figures.
  */
 
+import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { DropReason } from '../../app/core/chat-message.ts';
 import { DeliveryTracker } from './delivery-tracker.ts';
@@ -65,6 +66,10 @@ export interface SimResult {
   readonly unsent: number;
   readonly memory: MemoryFigures;
   readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** This process's CPU time (all threads, native WebRTC included) over the run. */
+  readonly cpuMs: number;
+  /** The machine's 1-minute load average at the start and at the end (others share the cores). */
+  readonly loadAverage: readonly [number, number];
   readonly wallMs: number;
 }
 
@@ -92,6 +97,8 @@ export async function runMeshSim(config: SimConfig): Promise<SimResult> {
   const baseline = process.memoryUsage();
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loopDelay.enable();
+  const loadAtStart = loadavg()[0] ?? 0;
+  const cpuAtStart = process.cpuUsage();
   const startMs = performance.now();
   const clock = (): number => performance.now() - startMs;
   const network = await SimNetwork.start({
@@ -194,6 +201,7 @@ export async function runMeshSim(config: SimConfig): Promise<SimResult> {
     peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
     collectGarbage();
     const end = process.memoryUsage();
+    const cpu = process.cpuUsage(cpuAtStart);
     const lateBy = (nanoseconds: number): number => Math.max(0, nanoseconds / 1e6 - LOOP_RESOLUTION_MS);
     const loop = { p50: lateBy(loopDelay.percentile(50)), p99: lateBy(loopDelay.percentile(99)), max: lateBy(loopDelay.max) };
     return {
@@ -222,6 +230,8 @@ export async function runMeshSim(config: SimConfig): Promise<SimResult> {
         isGcExposed,
       },
       eventLoopDelayMs: loop,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      loadAverage: [loadAtStart, loadavg()[0] ?? 0],
       wallMs: clock(),
     };
   } finally {

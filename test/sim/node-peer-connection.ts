@@ -13,6 +13,12 @@
  * whenever the state returns to stable before that, e.g. after a rollback). An offer
  * arriving in have-local-offer is rolled back implicitly by libdatachannel itself, as
  * the standard's setRemoteDescription does. No audio (getTransceivers() is empty).
+ *
+ * A third gap shows under load: libdatachannel closes a channel on its own thread, and
+ * until that reaches JavaScript the polyfill's `readyState` still says 'open' while
+ * `send()` throws "DataChannel is closed". A browser's `send()` never throws while
+ * `readyState` is 'open' (state changes arrive as tasks; data sent meanwhile is lost with
+ * the channel), so here such a send is dropped the same way and the close event follows.
  */
 
 import { PeerConnection } from 'node-datachannel';
@@ -39,6 +45,14 @@ export class NodePeerConnection extends PolyfillPeerConnection {
 
   override createDataChannel(label: string, init?: RTCDataChannelInit): ReturnType<PolyfillPeerConnection['createDataChannel']> {
     const channel = super.createDataChannel(label, init);
+    const send = channel.send.bind(channel);
+    channel.send = (data: Parameters<typeof send>[0]): void => {
+      try {
+        send(data);
+      } catch (err: unknown) {
+        if (!(err instanceof Error && /DataChannel is closed/.test(err.message))) throw err;
+      }
+    };
     this.hasChannel = true;
     this.queueNegotiationNeeded();
     return channel;
