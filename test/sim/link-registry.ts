@@ -60,6 +60,7 @@ export class LinkRegistry {
   private maxOpen = 0;
   private readonly maxOpenByOwner = new Map<number, number>();
   private linksMade = 0;
+  private linksOpened = 0;
   private linksFailed = 0;
 
   constructor(tally: FrameTally = new FrameTally()) {
@@ -77,6 +78,7 @@ export class LinkRegistry {
         onOpen: () => {
           if (record !== undefined && !record.isOpen) {
             record.isOpen = true;
+            this.linksOpened += 1;
             this.changeOpenCount(owner, 1);
           }
           options.onOpen();
@@ -112,9 +114,9 @@ export class LinkRegistry {
     return this.maxOpenByOwner.get(owner) ?? 0;
   }
 
-  /** Links created (both ends count) and those that failed to open. */
-  get counts(): { readonly made: number; readonly failed: number } {
-    return { made: this.linksMade, failed: this.linksFailed };
+  /** Link ends created, those that opened, and those that failed (the rest were closed before opening, e.g. refused as busy). */
+  get counts(): { readonly made: number; readonly opened: number; readonly failed: number } {
+    return { made: this.linksMade, opened: this.linksOpened, failed: this.linksFailed };
   }
 
   /** The peer that holds relay id `relayId` (known once it has made a link). */

@@ -41,6 +41,7 @@ export interface MeshReport {
   readonly framesByType: Readonly<Record<string, number>>;
   readonly relayFramesPerPeer: { readonly in: number; readonly out: number };
   readonly linksMade: number;
+  readonly linksOpened: number;
   readonly linksFailed: number;
   readonly drops: Readonly<Record<string, number>>;
   readonly rssBytesPerPeer: number;
@@ -119,6 +120,7 @@ export function buildReport(result: SimResult): MeshReport {
     framesByType: Object.fromEntries(tally.framesByType),
     relayFramesPerPeer: { in: result.relayFrames.in / peers, out: result.relayFrames.out / peers },
     linksMade: result.links.made,
+    linksOpened: result.links.opened,
     linksFailed: result.links.failed,
     drops: Object.fromEntries(result.drops),
     rssBytesPerPeer: (memory.endRssBytes - memory.baselineRssBytes) / endPeers,
@@ -167,7 +169,8 @@ export function reportLines(report: MeshReport, windowMs: number): string[] {
     ...report.missSamples.map((line) => `  ${line}`),
     `latency: p50 ${wholeMs(latency.p50)}, p99 ${wholeMs(latency.p99)}, max ${wholeMs(latency.max)}, mean ${wholeMs(latency.mean)}`,
     `links per peer: max ${report.maxConns} over the run (cap ${report.linkCap}), at the end max ${report.maxConnsAtEnd} mean ${oneDecimal(report.meanConns)}; ` +
-      `${report.linksMade} link ends made, ${report.linksFailed} failed`,
+      `link ends: ${report.linksMade} made, ${report.linksOpened} opened, ${report.linksFailed} failed, ` +
+      `${report.linksMade - report.linksOpened - report.linksFailed} closed before opening (refused or given up)`,
     `frames over links: ${types || 'none'}`,
     `overhead: ${report.bodies} message bodies sent for ${report.storedCopies} copies stored = ${oneDecimal(report.overhead)} per delivery; ` +
       `control frames ${oneDecimal(report.controlPerDelivery)} per delivery`,

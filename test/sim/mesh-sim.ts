@@ -59,7 +59,7 @@ export interface SimResult {
   /** Open links of each peer present at the end. */
   readonly openAtEnd: readonly number[];
   readonly linkCap: number;
-  readonly links: { readonly made: number; readonly failed: number };
+  readonly links: { readonly made: number; readonly opened: number; readonly failed: number };
   readonly relayFrames: { readonly in: number; readonly out: number };
   readonly drops: ReadonlyMap<DropReason, number>;
   /** Sends the app refused (rate limit) or skipped (author not there). */
