@@ -207,7 +207,8 @@ export async function runMeshSim(config: SimConfig): Promise<SimResult> {
     return {
       config,
       plan,
-      timelines: [...network.peers.values()],
+      // Copies: disposing the peers below marks every one as left.
+      timelines: [...network.peers.values()].map((peer) => ({ index: peer.index, states: [...peer.states], leftAtMs: peer.leftAtMs })),
       messages,
       firstStored: tracker.firstStored,
       storedCopies,
