@@ -38,6 +38,8 @@ export interface MeshReport {
   readonly controlPerDelivery: number;
   readonly storedCopies: number;
   readonly bodies: number;
+  /** Frames that carried those bodies. */
+  readonly bodyFrames: number;
   readonly framesByType: Readonly<Record<string, number>>;
   readonly relayFramesPerPeer: { readonly in: number; readonly out: number };
   readonly linksMade: number;
@@ -117,6 +119,7 @@ export function buildReport(result: SimResult): MeshReport {
     controlPerDelivery: result.storedCopies === 0 ? Number.NaN : tally.controlFrames / result.storedCopies,
     storedCopies: result.storedCopies,
     bodies: tally.bodies,
+    bodyFrames: tally.bodyFrames,
     framesByType: Object.fromEntries(tally.framesByType),
     relayFramesPerPeer: { in: result.relayFrames.in / peers, out: result.relayFrames.out / peers },
     linksMade: result.links.made,
@@ -172,7 +175,8 @@ export function reportLines(report: MeshReport, windowMs: number): string[] {
       `link ends: ${report.linksMade} made, ${report.linksOpened} opened, ${report.linksFailed} failed, ` +
       `${report.linksMade - report.linksOpened - report.linksFailed} closed before opening (refused or given up)`,
     `frames over links: ${types || 'none'}`,
-    `overhead: ${report.bodies} message bodies sent for ${report.storedCopies} copies stored = ${oneDecimal(report.overhead)} per delivery; ` +
+    `overhead: ${report.bodies} message bodies sent (in ${report.bodyFrames} frames) for ${report.storedCopies} copies stored = ` +
+      `${oneDecimal(report.overhead)} per delivery (${oneDecimal(report.bodyFrames / Math.max(1, report.storedCopies))} frames); ` +
       `control frames ${oneDecimal(report.controlPerDelivery)} per delivery`,
     `relay frames per peer: ${report.relayFramesPerPeer.in.toFixed(1)} in, ${report.relayFramesPerPeer.out.toFixed(1)} out`,
     `drops: ${drops || 'none'}`,
