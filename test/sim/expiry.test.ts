@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MESSAGE_TTL_MS } from '../../app/core/message-store.ts';
+import { quantizePosition } from '../../app/core/position.ts';
+import { randomId, SessionIdentity } from '../../app/identity/session-identity.ts';
+import { Harness, northOfCentre } from './sim-harness.ts';
+
+const cluster = (count: number, now?: (index: number) => (() => number) | undefined) =>
+  Array.from({ length: count }, (_, index) => {
+    const clock = now?.(index);
+    return { position: northOfCentre(index * 20), radiusM: 500, ...(clock === undefined ? {} : { now: clock }) };
+  });
+
+test('an expired message, validly signed, is dropped and not forwarded', async () => {
+  const harness = await Harness.start({ peers: cluster(8), policy: { degree: 2, degreeLow: 1, degreeHigh: 4 } });
+  try {
+    await harness.settle(1, 15_000);
+    const someone = await SessionIdentity.create();
+    const expired = await someone.sign({
+      id: randomId(),
+      username: 'Someone',
+      text: 'old news',
+      sentAtMs: Date.now() - MESSAGE_TTL_MS - 5_000,
+      position: quantizePosition(northOfCentre(30)),
+      radiusM: 500,
+    });
+    const [target] = harness.network.registry.neighboursOf(0);
+    assert.ok(target !== undefined, 'peer 0 has a neighbour');
+    harness.injectRaw(0, target, JSON.stringify({ type: 'chat', message: expired }));
+    const barrier = await harness.say(0, 'barrier');
+    await harness.waitForDelivery(barrier.id, harness.peers.map((peer) => peer.index), 5_000);
+
+    assert.equal(harness.drops('expired'), 1);
+    assert.deepEqual(harness.holders(expired.id), []);
+    assert.deepEqual([...harness.sendsOf(expired.id)], [], 'nobody passed it on');
+  } finally {
+    await harness.dispose();
+  }
+});
+
+test('a peer for whom a message has expired (its clock is 30 minutes on) does not forward it', async () => {
+  const skewed = 3;
+  const harness = await Harness.start({
+    peers: cluster(8, (index) => (index === skewed ? () => Date.now() + MESSAGE_TTL_MS : undefined)),
+    policy: { degree: 2, degreeLow: 1, degreeHigh: 4 },
+  });
+  try {
+    await harness.settle(1, 15_000);
+    const message = await harness.say(0, 'fresh for most');
+    const others = harness.peers.map((peer) => peer.index).filter((index) => index !== skewed);
+    await harness.waitForDelivery(message.id, others, 5_000);
+    // Everyone linked to the skewed peer has sent it the message by now, or never will.
+    const barrier = await harness.say(0, 'barrier');
+    await harness.waitForDelivery(barrier.id, others, 5_000);
+
+    assert.ok(harness.drops('expired') >= 1, 'the skewed peer got it and judged it expired');
+    assert.equal(harness.peer(skewed).node.router.store.has(message.id), false);
+    assert.equal(harness.sendsOf(message.id).get(skewed) ?? 0, 0, 'the skewed peer forwarded nothing');
+  } finally {
+    await harness.dispose();
+  }
+});

@@ -1,0 +1,151 @@
+/**
+ * Sits between every simulated peer's mesh and its transport (WebRTC or in-memory): knows
+ * which peer owns which link, counts open links per peer at every open and close (so the
+ * maximum over a run is exact, not sampled), and tallies every frame sent.
+ */
+
+import type { PeerId } from '../../app/core/protocol.ts';
+import type { LinkFactory, LinkState, MeshLink } from '../../app/net/peer-link.ts';
+import { FrameTally } from './frame-tally.ts';
+
+interface LinkRecord {
+  readonly owner: number;
+  readonly link: MeshLink;
+  isOpen: boolean;
+}
+
+/** A link as the mesh sees it, with every accepted send counted. */
+class CountedLink implements MeshLink {
+  constructor(
+    private readonly inner: MeshLink,
+    private readonly tally: FrameTally,
+  ) {}
+
+  get localId(): PeerId {
+    return this.inner.localId;
+  }
+
+  get remoteId(): PeerId {
+    return this.inner.remoteId;
+  }
+
+  get state(): LinkState {
+    return this.inner.state;
+  }
+
+  send(text: string): boolean {
+    const isSent = this.inner.send(text);
+    if (isSent) this.tally.record(this.inner.localId, this.inner.remoteId, text);
+    return isSent;
+  }
+
+  setAudio(track: MediaStreamTrack | null, isExchanging: boolean): Promise<void> {
+    return this.inner.setAudio(track, isExchanging);
+  }
+
+  receiveSignal(data: Parameters<MeshLink['receiveSignal']>[0]): Promise<void> {
+    return this.inner.receiveSignal(data);
+  }
+
+  close(): void {
+    this.inner.close();
+  }
+}
+
+export class LinkRegistry {
+  readonly tally: FrameTally;
+  private readonly records = new Set<LinkRecord>();
+  private readonly openCounts = new Map<number, number>();
+  private readonly ownerOfRelayId = new Map<string, number>();
+  private maxOpen = 0;
+  private readonly maxOpenByOwner = new Map<number, number>();
+  private linksMade = 0;
+  private linksOpened = 0;
+  private linksFailed = 0;
+
+  constructor(tally: FrameTally = new FrameTally()) {
+    this.tally = tally;
+  }
+
+  /** The factory peer `owner` hands its mesh: `inner`'s links, counted. */
+  factoryFor(owner: number, inner: LinkFactory): LinkFactory {
+    return (options) => {
+      this.ownerOfRelayId.set(options.localId, owner);
+      this.linksMade += 1;
+      let record: LinkRecord | undefined;
+      const link = inner({
+        ...options,
+        onOpen: () => {
+          if (record !== undefined && !record.isOpen) {
+            record.isOpen = true;
+            this.linksOpened += 1;
+            this.changeOpenCount(owner, 1);
+          }
+          options.onOpen();
+        },
+        onClose: (state) => {
+          if (record !== undefined) {
+            if (record.isOpen) this.changeOpenCount(owner, -1);
+            record.isOpen = false;
+            this.records.delete(record);
+          }
+          if (state === 'failed') this.linksFailed += 1;
+          options.onClose(state);
+        },
+      });
+      record = { owner, link, isOpen: false };
+      this.records.add(record);
+      return new CountedLink(link, this.tally);
+    };
+  }
+
+  /** Open links of one peer now. */
+  openCount(owner: number): number {
+    return this.openCounts.get(owner) ?? 0;
+  }
+
+  /** Most open links any peer had at any moment. */
+  get maxOpenEver(): number {
+    return this.maxOpen;
+  }
+
+  /** Most open links `owner` had at any moment. */
+  maxOpenOf(owner: number): number {
+    return this.maxOpenByOwner.get(owner) ?? 0;
+  }
+
+  /** Link ends created, those that opened, and those that failed (the rest were closed before opening, e.g. refused as busy). */
+  get counts(): { readonly made: number; readonly opened: number; readonly failed: number } {
+    return { made: this.linksMade, opened: this.linksOpened, failed: this.linksFailed };
+  }
+
+  /** The peer that holds relay id `relayId` (known once it has made a link). */
+  ownerOf(relayId: string): number | undefined {
+    return this.ownerOfRelayId.get(relayId);
+  }
+
+  /** The open link from peer `from` to peer `to`, if any (the raw transport link, uncounted). */
+  openLink(from: number, to: number): MeshLink | undefined {
+    for (const record of this.records) {
+      if (record.owner === from && record.isOpen && this.ownerOf(record.link.remoteId) === to) return record.link;
+    }
+    return undefined;
+  }
+
+  /** Peers that `owner` has an open link to. */
+  neighboursOf(owner: number): number[] {
+    const result: number[] = [];
+    for (const record of this.records) {
+      const remote = this.ownerOf(record.link.remoteId);
+      if (record.owner === owner && record.isOpen && remote !== undefined) result.push(remote);
+    }
+    return result;
+  }
+
+  private changeOpenCount(owner: number, by: number): void {
+    const count = (this.openCounts.get(owner) ?? 0) + by;
+    this.openCounts.set(owner, count);
+    if (count > this.maxOpen) this.maxOpen = count;
+    if (count > (this.maxOpenByOwner.get(owner) ?? 0)) this.maxOpenByOwner.set(owner, count);
+  }
+}

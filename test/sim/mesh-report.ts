@@ -1,0 +1,189 @@
+/**
+ * Figures of one simulation run, from its raw facts and the ground truth: delivery ratio
+ * to intended recipients within the window, latency, links per peer, frames sent per
+ * delivery, memory per peer. Pure, apart from formatting.
+ */
+
+import { summarize, type Summary } from '../bench/stats.ts';
+import { distanceBetween } from '../../app/core/position.ts';
+import { intendedRecipients, stateAt } from './ground-truth.ts';
+import type { SimResult } from './mesh-sim.ts';
+
+export interface MeshReport {
+  readonly peers: number;
+  readonly transport: string;
+  readonly relay: string;
+  readonly lossRate: number;
+  readonly seed: number;
+  readonly messagesSent: number;
+  readonly unsent: number;
+  /** (message, intended recipient) pairs. */
+  readonly intended: number;
+  /** Of those, stored within the window. */
+  readonly delivered: number;
+  /** Of the rest, held by the end of the run (late) rather than never. */
+  readonly late: number;
+  /** Of the missed, those whose recipient had arrived less than NEWCOMER_MS before the send. */
+  readonly missedNewcomers: number;
+  /** A few misses, described (who, how far, radii, how long the recipient had been there). */
+  readonly missSamples: readonly string[];
+  readonly deliveryRatio: number;
+  readonly latencyMs: Summary;
+  readonly maxConns: number;
+  readonly maxConnsAtEnd: number;
+  readonly meanConns: number;
+  readonly linkCap: number;
+  /** Message bodies sent over links per copy stored by someone other than the author. */
+  readonly overhead: number;
+  readonly controlPerDelivery: number;
+  readonly storedCopies: number;
+  readonly bodies: number;
+  /** Frames that carried those bodies. */
+  readonly bodyFrames: number;
+  readonly framesByType: Readonly<Record<string, number>>;
+  readonly relayFramesPerPeer: { readonly in: number; readonly out: number };
+  readonly linksMade: number;
+  readonly linksOpened: number;
+  readonly linksFailed: number;
+  readonly drops: Readonly<Record<string, number>>;
+  readonly rssBytesPerPeer: number;
+  readonly heapBytesPerPeer: number;
+  readonly peakRssBytesPerPeer: number;
+  readonly isGcExposed: boolean;
+  readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** CPU time of the simulator over wall time (1 = one core busy). */
+  readonly cpuCores: number;
+  readonly loadAverage: readonly [number, number];
+  readonly wallSeconds: number;
+}
+
+/** A recipient that arrived this shortly before a message is still making its links. */
+const NEWCOMER_MS = 5_000;
+const MAX_MISS_SAMPLES = 8;
+
+export function buildReport(result: SimResult): MeshReport {
+  const { config, memory } = result;
+  const latencies: number[] = [];
+  let intended = 0;
+  let late = 0;
+  let missedNewcomers = 0;
+  const missSamples: string[] = [];
+  const timelines = new Map(result.timelines.map((timeline) => [timeline.index, timeline]));
+  for (const message of result.messages) {
+    const arrivals = result.firstStored.get(message.id);
+    for (const index of intendedRecipients(message, result.timelines, config.windowMs)) {
+      intended += 1;
+      const atMs = arrivals?.get(index);
+      if (atMs !== undefined && atMs <= message.sentAtMs + config.windowMs) {
+        latencies.push(atMs - message.sentAtMs);
+        continue;
+      }
+      const isLate = result.heldAtEnd.get(index)?.has(message.id) === true;
+      if (isLate) late += 1;
+      const timeline = timelines.get(index);
+      const state = timeline === undefined ? undefined : stateAt(timeline, message.sentAtMs);
+      const thereForMs = message.sentAtMs - (timeline?.states[0]?.atMs ?? 0);
+      if (thereForMs < NEWCOMER_MS) missedNewcomers += 1;
+      if (state !== undefined && missSamples.length < MAX_MISS_SAMPLES) {
+        missSamples.push(
+          `peer ${index} (r ${state.radiusM} m, there ${(thereForMs / 1000).toFixed(1)} s) missed peer ${message.authorIndex}'s ` +
+            `message at ${(message.sentAtMs / 1000).toFixed(1)} s (r ${message.radiusM} m, ${distanceBetween(message.position, state.position).toFixed(0)} m away, ` +
+            `${arrivals?.size ?? 0} others got it in time)${isLate ? ', got it later' : ''}`,
+        );
+      }
+    }
+  }
+  const peers = result.plan.peers.length;
+  const endPeers = Math.max(1, memory.endPeers);
+  const tally = result.tally;
+  return {
+    peers,
+    transport: config.transport,
+    relay: config.relay,
+    lossRate: config.transport === 'memory' ? config.profile.lossRate : 0,
+    seed: config.seed,
+    messagesSent: result.messages.length,
+    unsent: result.unsent,
+    intended,
+    delivered: latencies.length,
+    late,
+    missedNewcomers,
+    missSamples,
+    deliveryRatio: intended === 0 ? Number.NaN : latencies.length / intended,
+    latencyMs: summarize(latencies),
+    maxConns: result.maxOpenEver,
+    maxConnsAtEnd: Math.max(0, ...result.openAtEnd),
+    meanConns: result.openAtEnd.length === 0 ? 0 : result.openAtEnd.reduce((sum, count) => sum + count, 0) / result.openAtEnd.length,
+    linkCap: result.linkCap,
+    overhead: result.storedCopies === 0 ? Number.NaN : tally.bodies / result.storedCopies,
+    controlPerDelivery: result.storedCopies === 0 ? Number.NaN : tally.controlFrames / result.storedCopies,
+    storedCopies: result.storedCopies,
+    bodies: tally.bodies,
+    bodyFrames: tally.bodyFrames,
+    framesByType: Object.fromEntries(tally.framesByType),
+    relayFramesPerPeer: { in: result.relayFrames.in / peers, out: result.relayFrames.out / peers },
+    linksMade: result.links.made,
+    linksOpened: result.links.opened,
+    linksFailed: result.links.failed,
+    drops: Object.fromEntries(result.drops),
+    rssBytesPerPeer: (memory.endRssBytes - memory.baselineRssBytes) / endPeers,
+    heapBytesPerPeer: (memory.endHeapBytes - memory.baselineHeapBytes) / endPeers,
+    peakRssBytesPerPeer: (memory.peakRssBytes - memory.baselineRssBytes) / peers,
+    isGcExposed: memory.isGcExposed,
+    eventLoopDelayMs: result.eventLoopDelayMs,
+    cpuCores: result.cpuMs / Math.max(1, result.wallMs),
+    loadAverage: result.loadAverage,
+    wallSeconds: result.wallMs / 1000,
+  };
+}
+
+const percent = (ratio: number): string => (Number.isFinite(ratio) ? `${(ratio * 100).toFixed(2)}%` : 'n/a');
+const wholeMs = (value: number): string => (Number.isFinite(value) ? `${Math.round(value)}ms` : 'n/a');
+const oneDecimal = (value: number): string => (Number.isFinite(value) ? value.toFixed(1) : 'n/a');
+const kib = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
+
+/** The comparable summary, always the last line printed. */
+export function lastLine(report: MeshReport): string {
+  return (
+    `mesh peers=${report.peers} transport=${report.transport} delivery=${percent(report.deliveryRatio)} ` +
+    `p50=${wholeMs(report.latencyMs.p50)} p99=${wholeMs(report.latencyMs.p99)} maxConns=${report.maxConns} ` +
+    `meanConns=${oneDecimal(report.meanConns)} overhead=${oneDecimal(report.overhead)}`
+  );
+}
+
+/** The per-run report, a line per figure. */
+export function reportLines(report: MeshReport, windowMs: number): string[] {
+  const types = Object.entries(report.framesByType)
+    .sort(([, a], [, b]) => b - a)
+    .map(([type, count]) => `${type} ${count}`)
+    .join(', ');
+  const drops = Object.entries(report.drops)
+    .map(([reason, count]) => `${reason} ${count}`)
+    .join(', ');
+  const { latencyMs: latency, eventLoopDelayMs: loop } = report;
+  return [
+    `run: ${report.peers} peers, ${report.transport} links${report.transport === 'memory' ? ` (loss ${percent(report.lossRate)})` : ''}, ` +
+      `relay ${report.relay}, seed ${report.seed}, ${report.wallSeconds.toFixed(1)} s`,
+    `messages: ${report.messagesSent} sent (${report.unsent} not sent), ${report.intended} intended deliveries ` +
+      `(${(report.intended / Math.max(1, report.messagesSent)).toFixed(1)} per message)`,
+    `delivery within ${windowMs / 1000} s: ${percent(report.deliveryRatio)} (${report.delivered}/${report.intended}; ` +
+      `missed ${report.intended - report.delivered}: ${report.late} arrived later, ${report.intended - report.delivered - report.late} never; ` +
+      `${report.missedNewcomers} by peers there for less than ${NEWCOMER_MS / 1000} s)`,
+    ...report.missSamples.map((line) => `  ${line}`),
+    `latency: p50 ${wholeMs(latency.p50)}, p99 ${wholeMs(latency.p99)}, max ${wholeMs(latency.max)}, mean ${wholeMs(latency.mean)}`,
+    `links per peer: max ${report.maxConns} over the run (cap ${report.linkCap}), at the end max ${report.maxConnsAtEnd} mean ${oneDecimal(report.meanConns)}; ` +
+      `link ends: ${report.linksMade} made, ${report.linksOpened} opened, ${report.linksFailed} failed, ` +
+      `${report.linksMade - report.linksOpened - report.linksFailed} closed before opening (refused or given up)`,
+    `frames over links: ${types || 'none'}`,
+    `overhead: ${report.bodies} message bodies sent (in ${report.bodyFrames} frames) for ${report.storedCopies} copies stored = ` +
+      `${oneDecimal(report.overhead)} per delivery (${oneDecimal(report.bodyFrames / Math.max(1, report.storedCopies))} frames); ` +
+      `control frames ${oneDecimal(report.controlPerDelivery)} per delivery`,
+    `relay frames per peer: ${report.relayFramesPerPeer.in.toFixed(1)} in, ${report.relayFramesPerPeer.out.toFixed(1)} out`,
+    `drops: ${drops || 'none'}`,
+    `memory per peer: ${kib(report.rssBytesPerPeer)} RSS, ${kib(report.heapBytesPerPeer)} heap at the end` +
+      `${report.isGcExposed ? ' (after GC)' : ' (no GC: run with --expose-gc)'}; peak RSS ${kib(report.peakRssBytesPerPeer)}`,
+    `simulator: event loop delay p50 ${loop.p50.toFixed(1)} ms, p99 ${loop.p99.toFixed(1)} ms, max ${loop.max.toFixed(0)} ms ` +
+      `(one process runs every peer: latency includes this queueing); CPU ${report.cpuCores.toFixed(2)} cores; ` +
+      `machine load ${report.loadAverage[0].toFixed(1)} → ${report.loadAverage[1].toFixed(1)}`,
+  ];
+}

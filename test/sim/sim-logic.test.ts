@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { MIN_UPDATE_INTERVAL_MS } from '../../app/core/move-throttle.ts';
+import { distanceBetween, quantizePosition } from '../../app/core/position.ts';
+import { isValidRadius } from '../../app/core/visibility.ts';
+import { bodyIdsOf } from './frame-tally.ts';
+import { isIntendedRecipient, type PeerTimeline, type SentMessage } from './ground-truth.ts';
+import { frameDelayMs, type LinkProfile } from './link-profile.ts';
+import { parseBenchArgs, parseDurationMs } from './mesh-bench-args.ts';
+import { OrderedPipe } from './ordered-pipe.ts';
+import { DEFAULT_AREA, offsetPosition } from './placement.ts';
+import { createRandom, type Random } from './prng.ts';
+import { DEFAULT_SCENARIO, planScenario } from './scenario.ts';
+import { waitFor } from './wait-for.ts';
+
+const here = quantizePosition(DEFAULT_AREA.centre);
+const at = (metres: number) => quantizePosition(offsetPosition(DEFAULT_AREA.centre, metres, 0));
+const message: SentMessage = { id: 'm', authorIndex: 0, sentAtMs: 1_000, position: here, radiusM: 500 };
+const timeline = (overrides: Partial<PeerTimeline> = {}): PeerTimeline => ({
+  index: 1,
+  states: [{ atMs: 0, position: at(300), radiusM: 1_000 }],
+  leftAtMs: null,
+  ...overrides,
+});
+
+describe('ground truth', () => {
+  test('a peer present throughout and in mutual range is an intended recipient', () => {
+    assert.equal(isIntendedRecipient(message, timeline(), 10_000), true);
+  });
+  test('range is the smaller radius, on quantized positions', () => {
+    assert.equal(isIntendedRecipient(message, timeline({ states: [{ atMs: 0, position: at(300), radiusM: 200 }] }), 10_000), false);
+    assert.equal(isIntendedRecipient({ ...message, radiusM: 200 }, timeline(), 10_000), false);
+    assert.equal(isIntendedRecipient(message, timeline({ states: [{ atMs: 0, position: at(700), radiusM: 1_000 }] }), 10_000), false);
+  });
+  test('the author, late arrivals, leavers before the deadline and movers in the window are excluded', () => {
+    assert.equal(isIntendedRecipient(message, timeline({ index: 0 }), 10_000), false);
+    assert.equal(isIntendedRecipient(message, timeline({ states: [{ atMs: 1_001, position: at(300), radiusM: 1_000 }] }), 10_000), false);
+    assert.equal(isIntendedRecipient(message, timeline({ leftAtMs: 10_999 }), 10_000), false);
+    assert.equal(isIntendedRecipient(message, timeline({ leftAtMs: 11_001 }), 10_000), true);
+    const moved = timeline({ states: [{ atMs: 0, position: at(300), radiusM: 1_000 }, { atMs: 5_000, position: at(320), radiusM: 1_000 }] });
+    assert.equal(isIntendedRecipient(message, moved, 10_000), false);
+    const movedBefore = timeline({ states: [{ atMs: 0, position: at(900), radiusM: 1_000 }, { atMs: 900, position: at(300), radiusM: 1_000 }] });
+    assert.equal(isIntendedRecipient(message, movedBefore, 10_000), true);
+  });
+});
+
+/** A source whose draws are scripted (then 0.99 forever). */
+const scripted = (draws: number[]): Random => ({ ...createRandom(1), next: () => draws.shift() ?? 0.99, chance: (p) => (draws.shift() ?? 0.99) < p, between: (min, max) => min + (draws.shift() ?? 0) * (max - min) });
+
+describe('in-memory links', () => {
+  const profile: LinkProfile = { connectDelayMs: 0, connectJitterMs: 0, latencyMs: 20, jitterMs: 10, lossRate: 0.1, rtoMs: 200, failRate: 0 };
+  test('a frame lost twice arrives after two retransmission timeouts, the second doubled', () => {
+    // lost, lost, delivered; then jitter draw 0.5
+    assert.equal(frameDelayMs(profile, scripted([0.05, 0.05, 0.5, 0.5])), 200 + 400 + 20 + 5);
+  });
+  test('frames arrive in order: a late one holds back those behind it', async () => {
+    const arrived: string[] = [];
+    const pipe = new OrderedPipe<string>((item) => arrived.push(item));
+    pipe.push('retransmitted', 60);
+    pipe.push('quick', 1);
+    await waitFor(() => arrived.length === 2, { timeoutMs: 2_000 });
+    assert.deepEqual(arrived, ['retransmitted', 'quick']);
+    pipe.dispose();
+  });
+  test('frame bodies are found in any frame type', () => {
+    assert.deepEqual(bodyIdsOf({ type: 'chat', message: { id: 'a' } }), ['a']);
+    assert.deepEqual(bodyIdsOf({ type: 'history', messages: [{ id: 'b' }, { id: 'c' }] }), ['b', 'c']);
+    assert.deepEqual(bodyIdsOf({ type: 'presence', presence: {} }), []);
+  });
+});
+
+describe('scenario', () => {
+  const config = { ...DEFAULT_SCENARIO, peerCount: 300, authorCount: 20 };
+  const plan = planScenario(config, createRandom(7));
+  test('the same seed gives the same plan', () => {
+    assert.deepEqual(planScenario(config, createRandom(7)), plan);
+    assert.notDeepEqual(planScenario(config, createRandom(8)).peers[0], plan.peers[0]);
+  });
+  test('a dense centre and a sparse edge, radii the slider allows', () => {
+    const distances = plan.peers.map((peer) => distanceBetween(DEFAULT_AREA.centre, peer.position));
+    const dense = distances.filter((distance) => distance <= 300).length / distances.length;
+    assert.ok(dense > 0.5 && dense < 0.7, `share within 300 m: ${dense}`);
+    assert.ok(Math.max(...distances) <= 2_000 + 1);
+    assert.ok(plan.peers.every((peer) => isValidRadius(peer.radiusM)));
+  });
+  test('authors stay, keep under 10 messages a minute, and walks respect the move throttle', () => {
+    for (const peer of plan.peers.filter((candidate) => candidate.isAuthor)) {
+      assert.equal(peer.leaveAtMs, null);
+      const times = plan.messages.filter((planned) => planned.authorIndex === peer.index).map((planned) => planned.atMs);
+      for (const [index, time] of times.entries()) assert.ok(times.filter((other) => other > time - 60_000 && other <= time).length <= 10, `author ${peer.index} at ${index}`);
+    }
+    for (const peer of plan.peers) {
+      let previousMs = peer.joinAtMs;
+      for (const move of peer.moves) {
+        assert.ok(move.atMs >= previousMs, 'no move before arriving or before the last one');
+        previousMs = move.atMs + MIN_UPDATE_INTERVAL_MS;
+      }
+      if (peer.leaveAtMs !== null) assert.ok(peer.leaveAtMs >= peer.joinAtMs);
+    }
+    assert.ok(plan.peers.some((peer) => peer.moves.length > 0) && plan.peers.some((peer) => peer.leaveAtMs !== null));
+  });
+});
+
+describe('bench command line', () => {
+  test('durations and flags', () => {
+    assert.equal(parseDurationMs('90s', 'duration'), 90_000);
+    assert.equal(parseDurationMs('2m', 'duration'), 120_000);
+    assert.equal(parseDurationMs('1500ms', 'duration'), 1_500);
+    const args = parseBenchArgs(['--peers', '200', '--transport', 'webrtc', '--seed', '3']);
+    assert.equal(args.sim.scenario.peerCount, 200);
+    assert.equal(args.sim.transport, 'webrtc');
+    assert.equal(args.sim.policy, null);
+    assert.deepEqual(parseBenchArgs(['--degree', '6']).sim.policy, { degree: 6, degreeLow: 4, degreeHigh: 12 });
+    assert.throws(() => parseBenchArgs(['--loss', '0.9']), /--loss/);
+    assert.throws(() => parseBenchArgs(['--transport', 'carrier-pigeon']), /--transport/);
+  });
+});

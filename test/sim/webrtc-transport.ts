@@ -1,0 +1,22 @@
+/**
+ * Real WebRTC in Node: the app's PeerLink over node-datachannel (libdatachannel), on
+ * 127.0.0.1 only. Same link code as the browser; see `node-peer-connection.ts` for the
+ * polyfill gaps filled.
+ */
+
+import { cleanup } from 'node-datachannel';
+import { PeerLink, type LinkFactory } from '../../app/net/peer-link.ts';
+import { NodePeerConnection } from './node-peer-connection.ts';
+
+/** Makes PeerLinks on node-datachannel (pass as PeerNode's `createLink`). */
+export const createWebRtcLink: LinkFactory = (options) =>
+  new PeerLink({
+    ...options,
+    // The polyfill's class stands in for the DOM's; the link uses only what it implements.
+    createPeerConnection: (configuration) => new NodePeerConnection(configuration) as unknown as RTCPeerConnection,
+  });
+
+/** Stops libdatachannel's threads once every connection is closed, so the process can exit. */
+export function shutDownWebRtc(): void {
+  cleanup();
+}
