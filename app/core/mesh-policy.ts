@@ -11,6 +11,7 @@
  *    direction keep the overlay of the people in any circle connected, where "nearest
  *    only" would let tight clusters close in on themselves.
  * 3. The nearest others, until D.
+ * D counts the links we dialed; others' dials to us come on top, up to D_high.
  * Below D we also dial peers we know only from the relay (same home cell first), and now
  * and then one of them even at D (exploring): two groups that only know each other from
  * the relay would otherwise never learn where the others are, and stay apart. Links
@@ -24,9 +25,9 @@ import { distanceBetween, type Position } from './position.ts';
 import { isInMutualRange } from './visibility.ts';
 
 export interface MeshPolicyConfig {
-  /** Target number of links. */
+  /** Target number of links we dial ourselves. */
   readonly degree: number;
-  /** Below this, dial at once rather than at the next periodic round. */
+  /** Fewer dialed links than this: dial at once rather than at the next periodic round. */
   readonly degreeLow: number;
   /** Never more links than this (dialed and accepted, open or connecting). */
   readonly degreeHigh: number;
@@ -149,9 +150,13 @@ export function decideLinks<Id extends string>(input: PolicyInput<Id>): PolicyDe
   const dial: Id[] = [];
   const prune: Id[] = [];
   let total = links.length;
+  // D counts the links we dialed: a peer whose room others filled still reaches out on its
+  // own, or groups that dialed each other could close in on themselves and never meet.
+  let dialed = links.filter((link) => link.isDialed).length;
   const addDial = (id: Id): void => {
     dial.push(id);
     total += 1;
+    dialed += 1;
   };
 
   // Voice first, at any round, up to D_high; at the cap, one unwanted link makes room.
@@ -166,18 +171,18 @@ export function decideLinks<Id extends string>(input: PolicyInput<Id>): PolicyDe
   }
 
   const missingWanted = wanted.filter((id) => !linked.has(id) && dialable.has(id) && !dial.includes(id));
-  const mayFill = isPeriodic || links.length < config.degreeLow;
-  if (mayFill && total < config.degree) {
+  const mayFill = isPeriodic || dialed < config.degreeLow;
+  if (mayFill && dialed < config.degree) {
     const others = candidates
       .filter((candidate) => !wantedSet.has(candidate.id))
       .sort((a, b) => Number(b.isSameCell) - Number(a.isSameCell) || Number(a.place !== null) - Number(b.place !== null));
     for (const id of [...missingWanted, ...others.map((candidate) => candidate.id)]) {
-      if (total >= config.degree) break;
+      if (dialed >= config.degree || total >= config.degreeHigh) break;
       if (!dial.includes(id)) addDial(id);
     }
   } else if (isPeriodic && missingWanted.length > 0 && total < config.degreeHigh) {
-    // At or above D, a better link than the ones we have comes in one at a time; the
-    // prune below makes the count come back down.
+    // At D, a better link than the ones we have comes in one at a time; the prune of a
+    // later round brings our count back down.
     addDial(missingWanted[0] as Id);
   }
 
@@ -186,7 +191,7 @@ export function decideLinks<Id extends string>(input: PolicyInput<Id>): PolicyDe
     if (unknown !== undefined) addDial(unknown.id);
   }
 
-  if (isPeriodic && prune.length === 0 && total > config.degree) {
+  if (isPeriodic && prune.length === 0 && links.filter((link) => link.isDialed).length > config.degree) {
     const victim = farthestUnwanted(links, wantedSet, self, (link) => link.isDialed && link.ageMs >= PRUNE_GRACE_MS);
     if (victim !== undefined) prune.push(victim);
   }

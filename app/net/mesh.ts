@@ -10,14 +10,16 @@ import type { JsonValue } from '../core/json.ts';
 import { decideLinks, meshPolicyProblem, type LinkView, type MeshPolicyConfig, type PeerPlace, type PeerView } from '../core/mesh-policy.ts';
 import { parsePeerFrame, presencePayload, MAX_PEERS_PER_FRAME, PEER_PROTOCOL_VERSION, type PeerFrame, type PeerHint, type PresenceClaim } from '../core/peer-protocol.ts';
 import { distanceBetween } from '../core/position.ts';
-import { RANGE_HYSTERESIS_M } from '../core/visibility.ts';
+import { isInMutualRange, RANGE_HYSTERESIS_M } from '../core/visibility.ts';
 import type { IceServer, PeerId, PeerPresence } from '../core/protocol.ts';
 import type { DropReason } from '../core/chat-message.ts';
 import type { TurnTrouble } from '../core/turn-trouble.ts';
 import { PeerLink, type LinkFactory, type MeshLink } from './peer-link.ts';
 
-/** How long a peer that said "busy", failed to connect or was pruned is left alone. */
+/** How long a peer that failed to connect or was pruned is left alone. */
 const RETRY_AFTER_MS = 60_000;
+/** How long a peer that said "busy" is left alone: it prunes and makes room in rounds of 5 s. */
+const RETRY_AFTER_BUSY_MS = 10_000;
 /** Periodic policy rounds (fill to D, prune, explore), jittered by ±20 % so peers do not beat in step. */
 const REBALANCE_EVERY_MS = 5_000;
 /** Exploring dials (see mesh-policy.ts) start this often and back off to the maximum. */
@@ -228,7 +230,7 @@ export class Mesh {
     if (signal === null) return;
     if (signal.kind === 'busy') {
       entry?.link.close();
-      this.backoffUntil.set(from, this.options.now() + RETRY_AFTER_MS);
+      this.backoffUntil.set(from, this.options.now() + RETRY_AFTER_BUSY_MS);
       this.rebalance(false);
       return;
     }
@@ -236,7 +238,7 @@ export class Mesh {
       void entry.link.receiveSignal(data);
       return;
     }
-    if (this.links.size >= this.hardCap) {
+    if (this.links.size >= this.hardCap && !this.makeRoomForVoice(from)) {
       this.options.sendSignal(from, encodeLinkSignal({ kind: 'busy' }));
       return;
     }
@@ -326,6 +328,33 @@ export class Mesh {
       else this.openLink(id, true);
     }
     this.scheduleDial(nextCheckMs);
+  }
+
+  /**
+   * At the high mark, a dial from a voice participant in range (as neighbours' hints say)
+   * while we are in voice closes our farthest link that carries no voice, instead of
+   * being refused: otherwise two full peers would refuse each other's voice dials and
+   * both back off. True when room was made.
+   */
+  private makeRoomForVoice(from: PeerId): boolean {
+    const claim = this.myClaim;
+    const place = this.hintPlace(from, this.options.now());
+    if (claim === null || !claim.inVoice || place === null || !place.inVoice) return false;
+    if (!isInMutualRange(distanceBetween(claim.position, place.position), claim.radiusM, place.radiusM)) return false;
+    let victim: LinkEntry | undefined;
+    let victimDistance = -1;
+    for (const entry of this.links.values()) {
+      if (entry.presence?.inVoice === true) continue;
+      const distance = entry.presence === null ? Number.POSITIVE_INFINITY : distanceBetween(claim.position, entry.presence.position);
+      if (distance > victimDistance) {
+        victim = entry;
+        victimDistance = distance;
+      }
+    }
+    if (victim === undefined) return false;
+    this.backoffUntil.set(victim.link.remoteId, this.options.now() + RETRY_AFTER_MS);
+    victim.link.close();
+    return true;
   }
 
   /** The next periodic round, jittered. */
@@ -502,9 +531,14 @@ export class Mesh {
     const nowMs = this.options.now();
     for (const hint of peers) {
       if (hint.id === localId || hint.id === this.localId) continue;
+      const previous = this.hints.get(hint.id);
+      const place: PeerPlace = { position: hint.position, radiusM: hint.radiusM, inVoice: hint.inVoice };
+      // A hint that only comes back round does not make itself young again.
+      const atMs = previous !== undefined && samePlace(previous.place, place) ? previous.atMs : nowMs;
       this.hints.delete(hint.id);
-      this.hints.set(hint.id, { place: { position: hint.position, radiusM: hint.radiusM, inVoice: hint.inVoice }, atMs: nowMs });
+      this.hints.set(hint.id, { place, atMs });
     }
+    if (peers.some((hint) => hint.inVoice)) this.scheduleHints();
     while (this.hints.size > MAX_HINTS) {
       const oldest = this.hints.keys().next().value;
       if (oldest === undefined) break;
@@ -528,22 +562,34 @@ export class Mesh {
    * its owner's radius this way. Nearest first, unchanged lists not sent again.
    */
   private sendHints(): void {
+    const nowMs = this.options.now();
     const known = [...this.links.values()].filter((entry) => entry.presence !== null && entry.link.state === 'open');
+    const linkedIds = new Set([...this.links.values()].map((entry) => entry.link.remoteId));
+    const direct = known.map((entry): PeerHint => {
+      const presence = entry.presence as PresenceClaim;
+      return { id: entry.link.remoteId, position: presence.position, radiusM: presence.radiusM, inVoice: presence.inVoice };
+    });
+    // Voice participants we only heard of are passed on too, so someone in voice finds a
+    // partner several links away (voice links are the policy's first wish).
+    const heardVoices: PeerHint[] = [];
+    for (const [id, hint] of this.hints) {
+      if (hint.place.inVoice && !linkedIds.has(id) && nowMs - hint.atMs <= HINT_TTL_MS) heardVoices.push({ id, ...hint.place });
+    }
     for (const target of known) {
       const to = target.presence as PresenceClaim;
-      const peers = known
-        .filter((other) => other !== target)
-        .map((other) => ({ other, presence: other.presence as PresenceClaim }))
-        .map(({ other, presence }) => ({ other, presence, distance: distanceBetween(presence.position, to.position) }))
-        .filter(({ presence, distance }) => distance <= Math.min(presence.radiusM, to.radiusM) + RANGE_HYSTERESIS_M)
+      const peers = [...direct, ...heardVoices]
+        .filter((hint) => hint.id !== target.link.remoteId)
+        .map((hint) => ({ hint, distance: distanceBetween(hint.position, to.position) }))
+        .filter(({ hint, distance }) => distance <= Math.min(hint.radiusM, to.radiusM) + RANGE_HYSTERESIS_M)
         .sort((a, b) => a.distance - b.distance)
         .slice(0, MAX_PEERS_PER_FRAME)
-        .map(({ other, presence }): PeerHint => ({ id: other.link.remoteId, position: presence.position, radiusM: presence.radiusM, inVoice: presence.inVoice }));
+        .map(({ hint }) => hint);
       const text = JSON.stringify({ type: 'peers', peers } satisfies PeerFrame);
       if (text === target.lastHints || (peers.length === 0 && target.lastHints === '')) continue;
       if (this.sendTo(target.key, { type: 'peers', peers })) target.lastHints = text;
     }
   }
+
 
   /**
    * After a relay reconnect the same person can be reached under a new relay id, giving
@@ -559,4 +605,8 @@ export class Mesh {
     }
     return false;
   }
+}
+
+function samePlace(a: PeerPlace, b: PeerPlace): boolean {
+  return a.position.lat === b.position.lat && a.position.lon === b.position.lon && a.radiusM === b.radiusM && a.inVoice === b.inVoice;
 }

@@ -29,8 +29,11 @@ const test = meshTest.extend<{ binaryRelay: BinaryRelay }>({
   },
 });
 
+// Building the binary (vite, esbuild, postject on a ~95 MB copy of node) can take well
+// over the default 30 s on a loaded 2-core machine; the hook's timeout is the test timeout.
+test.describe.configure({ timeout: 120_000 });
+
 test.beforeAll(async () => {
-  test.setTimeout(120_000);
   const buildMs = await ensureFreshBinary();
   process.stdout.write(buildMs === 0 ? 'binary: reusing an up-to-date dist/neartalk-relay\n' : `binary: built in ${Math.round(buildMs)} ms\n`);
 });

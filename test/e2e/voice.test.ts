@@ -170,17 +170,18 @@ test('a far voice plays quieter than a near one, unless distance attenuation is 
 
 test('a voice participant beyond the link degree gets a link because of voice', async ({ spawnPeer }) => {
   test.setTimeout(90_000);
-  // Degree 1 (high mark 2): Alice's one wanted link is her nearest, and four people sit
-  // nearer to her than Erin does. Only voice gives Alice and Erin a link of their own.
-  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON, tone: 440, degree: 1 });
+  // Degree 2 (high mark 4): Alice's wanted links are the nearest in each half of the
+  // plane and then the nearest, and four people sit nearer to her than Erin does, in the
+  // same direction. Only voice gives Alice and Erin a link of their own.
+  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON, tone: 440, degree: 2 });
   const fillers = [];
   for (const [index, name] of ['Finn', 'Gail', 'Hugo', 'Iris'].entries()) {
-    fillers.push(await spawnPeer({ name, lat: metresNorth(15 + index * 10), lon: metresEast(10), degree: 1 }));
+    fillers.push(await spawnPeer({ name, lat: metresNorth(15 + index * 10), lon: metresEast(10), degree: 2 }));
   }
-  const erin = await spawnPeer({ name: 'Erin', lat: metresNorth(-350), lon: LON, tone: 660, degree: 1 });
+  const erin = await spawnPeer({ name: 'Erin', lat: metresNorth(350), lon: metresEast(30), tone: 660, degree: 2 });
   await joinVoice(alice);
   await joinVoice(erin);
   await alice.expectToHear(660, undefined, 45_000);
   await erin.expectToHear(440, undefined, 45_000);
-  for (const peer of [alice, erin, ...fillers]) expect(await peer.openChannelCount(), `${peer.name}'s links`).toBeLessThanOrEqual(2);
+  for (const peer of [alice, erin, ...fillers]) expect(await peer.openChannelCount(), `${peer.name}'s links`).toBeLessThanOrEqual(4);
 });
