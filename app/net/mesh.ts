@@ -8,9 +8,10 @@
 import { encodeLinkSignal, parseLinkSignal } from '../core/link-signal.ts';
 import type { JsonValue } from '../core/json.ts';
 import { decideLinks, meshPolicyProblem, type LinkView, type MeshPolicyConfig, type PeerPlace, type PeerView } from '../core/mesh-policy.ts';
-import { parsePeerFrame, presencePayload, MAX_PEERS_PER_FRAME, PEER_PROTOCOL_VERSION, type PeerFrame, type PeerHint, type PresenceClaim } from '../core/peer-protocol.ts';
+import { PeerHints } from '../core/peer-hints.ts';
+import { parsePeerFrame, presencePayload, PEER_PROTOCOL_VERSION, type PeerFrame, type PeerHint, type PresenceClaim } from '../core/peer-protocol.ts';
 import { distanceBetween } from '../core/position.ts';
-import { isInMutualRange, RANGE_HYSTERESIS_M } from '../core/visibility.ts';
+import { isInMutualRange } from '../core/visibility.ts';
 import type { IceServer, PeerId, PeerPresence } from '../core/protocol.ts';
 import type { DropReason } from '../core/chat-message.ts';
 import type { TurnTrouble } from '../core/turn-trouble.ts';
@@ -25,9 +26,6 @@ const REBALANCE_EVERY_MS = 5_000;
 /** Exploring dials (see mesh-policy.ts) start this often and back off to the maximum. */
 const EXPLORE_FIRST_MS = 5_000;
 const EXPLORE_MAX_MS = 300_000;
-/** Hints about neighbours' neighbours are kept this long, and this many at most. */
-const HINT_TTL_MS = 120_000;
-const MAX_HINTS = 1_000;
 /** Our hints to neighbours go out at most this often (one timer for all links). */
 const HINTS_DELAY_MS = 1_000;
 /**
@@ -121,7 +119,7 @@ export class Mesh {
   /** When each candidate was first heard of (for DIAL_YIELD_MS). */
   private readonly firstSeenAt = new Map<PeerId, number>();
   /** What neighbours told us about peers they are linked to, by relay id. */
-  private readonly hints = new Map<PeerId, { readonly place: PeerPlace; readonly atMs: number }>();
+  private readonly hints: PeerHints;
   private dialTimer: ReturnType<typeof setTimeout> | undefined;
   private dialTimerDueMs = Number.POSITIVE_INFINITY;
   private rebalanceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -134,6 +132,7 @@ export class Mesh {
   private myClaim: Omit<PresenceClaim, 'signature'> | null = null;
 
   constructor(private readonly options: MeshOptions) {
+    this.hints = new PeerHints(options.now);
     const problem = meshPolicyProblem(options.policy);
     if (problem !== null) throw new TypeError(`mesh policy: ${problem}`);
   }
@@ -285,7 +284,7 @@ export class Mesh {
     const nowMs = this.options.now();
     const links: LinkView<PeerId>[] = [...this.links.values()].map((entry) => ({
       id: entry.link.remoteId,
-      place: this.placeOf(entry, nowMs),
+      place: this.placeOf(entry),
       isSameCell: this.candidates.get(entry.link.remoteId) === this.myHome,
       isDialed: entry.isDialed,
       ageMs: nowMs - entry.openedAtMs,
@@ -300,7 +299,7 @@ export class Mesh {
         nextCheckMs = Math.min(nextCheckMs, backoffUntilMs);
         continue;
       }
-      candidates.push({ id, place: this.hintPlace(id, nowMs), isSameCell: home === this.myHome });
+      candidates.push({ id, place: this.hintPlace(id), isSameCell: home === this.myHome });
     }
     const mayExplore = isPeriodic && nowMs >= this.nextExploreAtMs;
     const decision = decideLinks({
@@ -338,7 +337,7 @@ export class Mesh {
    */
   private makeRoomForVoice(from: PeerId): boolean {
     const claim = this.myClaim;
-    const place = this.hintPlace(from, this.options.now());
+    const place = this.hintPlace(from);
     if (claim === null || !claim.inVoice || place === null || !place.inVoice) return false;
     if (!isInMutualRange(distanceBetween(claim.position, place.position), claim.radiusM, place.radiusM)) return false;
     let victim: LinkEntry | undefined;
@@ -367,21 +366,16 @@ export class Mesh {
   }
 
   /** Where a linked peer is: its signed claim, else what a neighbour told us. */
-  private placeOf(entry: LinkEntry, nowMs: number): PeerPlace | null {
+  private placeOf(entry: LinkEntry): PeerPlace | null {
     const presence = entry.presence;
     if (presence !== null) return { position: presence.position, radiusM: presence.radiusM, inVoice: presence.inVoice };
-    return this.hintPlace(entry.link.remoteId, nowMs);
+    return this.hintPlace(entry.link.remoteId);
   }
 
-  private hintPlace(id: PeerId, nowMs: number): PeerPlace | null {
-    const hint = this.hints.get(id);
-    if (hint === undefined) return null;
-    if (nowMs - hint.atMs > HINT_TTL_MS) {
-      this.hints.delete(id);
-      return null;
-    }
-    return hint.place;
+  private hintPlace(id: PeerId): PeerPlace | null {
+    return this.hints.placeOf(id);
   }
+
 
   /** Keeps one timer for the next candidate that may be dialed later. */
   private scheduleDial(atMs: number): void {
@@ -528,22 +522,8 @@ export class Mesh {
 
   /** Remembers where a neighbour's neighbours are, then lets the policy use it. */
   private receiveHints(localId: PeerId, peers: readonly PeerHint[]): void {
-    const nowMs = this.options.now();
-    for (const hint of peers) {
-      if (hint.id === localId || hint.id === this.localId) continue;
-      const previous = this.hints.get(hint.id);
-      const place: PeerPlace = { position: hint.position, radiusM: hint.radiusM, inVoice: hint.inVoice };
-      // A hint that only comes back round does not make itself young again.
-      const atMs = previous !== undefined && samePlace(previous.place, place) ? previous.atMs : nowMs;
-      this.hints.delete(hint.id);
-      this.hints.set(hint.id, { place, atMs });
-    }
-    if (peers.some((hint) => hint.inVoice)) this.scheduleHints();
-    while (this.hints.size > MAX_HINTS) {
-      const oldest = this.hints.keys().next().value;
-      if (oldest === undefined) break;
-      this.hints.delete(oldest);
-    }
+    // Voice hints travel on, so pass them along soon.
+    if (this.hints.receive(peers, [localId, this.localId])) this.scheduleHints();
     this.rebalance(false);
   }
 
@@ -562,33 +542,21 @@ export class Mesh {
    * its owner's radius this way. Nearest first, unchanged lists not sent again.
    */
   private sendHints(): void {
-    const nowMs = this.options.now();
     const known = [...this.links.values()].filter((entry) => entry.presence !== null && entry.link.state === 'open');
     const linkedIds = new Set([...this.links.values()].map((entry) => entry.link.remoteId));
-    const direct = known.map((entry): PeerHint => {
+    const hintOf = (entry: LinkEntry): PeerHint => {
       const presence = entry.presence as PresenceClaim;
       return { id: entry.link.remoteId, position: presence.position, radiusM: presence.radiusM, inVoice: presence.inVoice };
-    });
-    // Voice participants we only heard of are passed on too, so someone in voice finds a
-    // partner several links away (voice links are the policy's first wish).
-    const heardVoices: PeerHint[] = [];
-    for (const [id, hint] of this.hints) {
-      if (hint.place.inVoice && !linkedIds.has(id) && nowMs - hint.atMs <= HINT_TTL_MS) heardVoices.push({ id, ...hint.place });
-    }
+    };
+    const direct = known.map(hintOf);
     for (const target of known) {
-      const to = target.presence as PresenceClaim;
-      const peers = [...direct, ...heardVoices]
-        .filter((hint) => hint.id !== target.link.remoteId)
-        .map((hint) => ({ hint, distance: distanceBetween(hint.position, to.position) }))
-        .filter(({ hint, distance }) => distance <= Math.min(hint.radiusM, to.radiusM) + RANGE_HYSTERESIS_M)
-        .sort((a, b) => a.distance - b.distance)
-        .slice(0, MAX_PEERS_PER_FRAME)
-        .map(({ hint }) => hint);
+      const peers = this.hints.forNeighbour(hintOf(target), direct, linkedIds);
       const text = JSON.stringify({ type: 'peers', peers } satisfies PeerFrame);
       if (text === target.lastHints || (peers.length === 0 && target.lastHints === '')) continue;
       if (this.sendTo(target.key, { type: 'peers', peers })) target.lastHints = text;
     }
   }
+
 
 
   /**
@@ -607,6 +575,3 @@ export class Mesh {
   }
 }
 
-function samePlace(a: PeerPlace, b: PeerPlace): boolean {
-  return a.position.lat === b.position.lat && a.position.lon === b.position.lon && a.radiusM === b.radiusM && a.inVoice === b.inVoice;
-}

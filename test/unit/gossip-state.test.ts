@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { bridgeMarginM, relevanceOf } from '../../app/core/gossip-relevance.ts';
 import { parsePeerFrame } from '../../app/core/peer-protocol.ts';
 import { quantizePosition } from '../../app/core/position.ts';
+import { HINT_TTL_MS, PeerHints } from '../../app/core/peer-hints.ts';
 import { RecentIds, SeenIds } from '../../app/core/seen-ids.ts';
 import { WantTracker } from '../../app/core/want-tracker.ts';
 
@@ -82,5 +83,27 @@ describe('gossip frames', () => {
       assert.equal(parsePeerFrame(JSON.stringify({ type: 'peers', peers: [bad] })).ok, false);
     }
     assert.equal(parsePeerFrame(JSON.stringify({ type: 'peers', peers: Array.from({ length: 33 }, () => hint) })).ok, false);
+  });
+});
+
+describe('peer hints', () => {
+  const here = quantizePosition({ lat: 48.8566, lon: 2.3522 });
+  const north = (metres: number) => quantizePosition({ lat: 48.8566 + metres / 111_320, lon: 2.3522 });
+  const pid = (letter: string) => letter.repeat(22) as never;
+
+  test('pass a position only to neighbours in mutual range of its owner, and voice participants on', () => {
+    const clock = { now: 0 };
+    const hints = new PeerHints(() => clock.now);
+    const target = { id: pid('T'), position: here, radiusM: 500, inVoice: false };
+    const near = { id: pid('N'), position: north(300), radiusM: 500, inVoice: false };
+    const tooSmall = { id: pid('S'), position: north(300), radiusM: 200, inVoice: false };
+    assert.deepEqual(hints.forNeighbour(target, [near, tooSmall, target], new Set()).map((hint) => hint.id), [pid('N')]);
+    const voice = { id: pid('V'), position: north(400), radiusM: 1000, inVoice: true };
+    assert.equal(hints.receive([voice, { ...near, id: pid('M') }], [pid('M')]), true);
+    assert.equal(hints.placeOf(pid('M')), null, 'never about ourselves');
+    assert.deepEqual(hints.forNeighbour(target, [], new Set()).map((hint) => hint.id), [pid('V')], 'heard voices travel on');
+    assert.deepEqual(hints.forNeighbour(target, [], new Set([pid('V')])), [], 'unless we are linked to them (then they are direct)');
+    clock.now = HINT_TTL_MS + 1;
+    assert.equal(hints.placeOf(pid('V')), null, 'forgotten after the TTL');
   });
 });
