@@ -1,7 +1,8 @@
 /**
  * Whom to keep direct links with, in the spirit of libp2p gossipsub's degree bounds: a
- * target degree D with low and high water marks. Pure: the mesh (app/net/mesh.ts) feeds
- * it what it knows and carries out the decision.
+ * target degree D with low and high water marks, counting every link (ours and those
+ * others dialed). Pure: the mesh (app/net/mesh.ts) feeds it what it knows and carries out
+ * the decision.
  *
  * The links a peer wants, in order of priority:
  * 1. Voice: the nearest voice participants in mutual range (up to the voice cap) when we
@@ -10,24 +11,31 @@
  * 2. The nearest peer in each of several sectors around us (a Yao graph): links in every
  *    direction keep the overlay of the people in any circle connected, where "nearest
  *    only" would let tight clusters close in on themselves.
- * 3. The nearest others, until D.
- * D counts the links we dialed; others' dials to us come on top, up to D_high.
- * Below D we also dial peers we know only from the relay (same home cell first), and now
- * and then one of them even at D (exploring): two groups that only know each other from
- * the relay would otherwise never learn where the others are, and stay apart. Links
- * we dialed and no longer want are pruned one per round, and only after a grace period,
- * so the overlay does not churn. Links others dialed are theirs to prune. Nothing goes
- * beyond D_high: incoming dials are refused with "busy" at D_high, counting links that
- * are still connecting.
+ * 3. A few random peers within our radius (D / 3 of them): each peer draws a rank for
+ *    every peer it hears of and keeps the lowest-ranked ones, so the choice is random
+ *    but stable (no churn). These long links make the overlay a small world: a message
+ *    crosses a crowd in a handful of hops where nearest-only links need dozens, and two
+ *    groups that only know each other from the relay still meet (a random pick may be a
+ *    peer we know only from the relay; we learn where it is once linked).
+ * 4. The nearest others, until D.
+ * Below D we fill, with wanted peers first and then others from the relay (same home
+ * cell first, in rank order, so newcomers do not all herd onto the relay's first
+ * names); at D, a periodic round adds at most one wanted link, and now and then explores
+ * one peer known only from the relay. Links we dialed and no longer want are pruned one
+ * per round when we are above D, and only after a grace period, so the overlay does not
+ * churn. Links others dialed are theirs to prune. Nothing goes beyond D_high: incoming
+ * dials are refused with "busy" at D_high, counting links that are still connecting.
+ * Because D counts every link, the mean degree stays near D and most peers have room:
+ * counting only our own dials put everyone at 2·D = D_high, where dials are refused.
  */
 
 import { distanceBetween, type Position } from './position.ts';
 import { isInMutualRange } from './visibility.ts';
 
 export interface MeshPolicyConfig {
-  /** Target number of links we dial ourselves. */
+  /** Target number of links (dialed and accepted). */
   readonly degree: number;
-  /** Fewer dialed links than this: dial at once rather than at the next periodic round. */
+  /** Fewer links than this: dial at once rather than at the next periodic round. */
   readonly degreeLow: number;
   /** Never more links than this (dialed and accepted, open or connecting). */
   readonly degreeHigh: number;
@@ -69,6 +77,11 @@ export interface PeerView<Id extends string = string> {
   readonly place: PeerPlace | null;
   /** In our home cell (the relay's coarse hint, used for peers without a place). */
   readonly isSameCell: boolean;
+  /**
+   * A random number in [0, 1) the mesh drew for this peer when it first heard of it and
+   * keeps while it knows the peer: the order of random links and of relay-only dials.
+   */
+  readonly rank: number;
 }
 
 export interface LinkView<Id extends string = string> extends PeerView<Id> {
@@ -96,9 +109,14 @@ export interface PolicyDecision<Id extends string = string> {
   readonly prune: readonly Id[];
 }
 
-/** Sectors around us: as many as the degree allows, from 2 to 6. */
+/** Sectors around us: what the degree leaves after the random links, from 2 to 6. */
 export function sectorCount(degree: number): number {
-  return Math.max(2, Math.min(6, degree));
+  return Math.max(2, Math.min(6, degree - randomLinkCount(degree)));
+}
+
+/** Random (long) links wanted at a degree: a third of it, so D 6 has 2 and D 2 has none. */
+export function randomLinkCount(degree: number): number {
+  return Math.floor(degree / 3);
 }
 
 /** Ids we want links with, most important first (see the file comment). */
@@ -108,24 +126,41 @@ export function wantedPeers<Id extends string>(self: PolicyInput['self'], config
     .map((peer) => ({ id: peer.id, place: peer.place, distance: distanceBetween(self.position, peer.place.position) }))
     .sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : 1));
   const wanted: Id[] = [];
+  const wantedSet = new Set<Id>();
+  const want = (id: Id): void => {
+    if (wantedSet.has(id)) return;
+    wanted.push(id);
+    wantedSet.add(id);
+  };
   if (self.inVoice) {
     const voice = placed.filter((peer) => peer.place.inVoice && isInMutualRange(peer.distance, self.radiusM, peer.place.radiusM));
-    for (const peer of voice.slice(0, self.voiceCap)) wanted.push(peer.id);
+    for (const peer of voice.slice(0, self.voiceCap)) want(peer.id);
   }
   const voiceCount = wanted.length;
+  const isFull = (): boolean => wanted.length - voiceCount >= config.degree;
   const sectors = sectorCount(config.degree);
   const sectorTaken = new Set<number>();
-  const bySector: Id[] = [];
   for (const peer of placed) {
+    if (isFull()) break;
     const sector = sectorOf(self.position, peer.place.position, sectors);
     if (sectorTaken.has(sector)) continue;
     sectorTaken.add(sector);
-    bySector.push(peer.id);
+    want(peer.id);
   }
-  const rest = placed.map((peer) => peer.id);
-  for (const id of [...bySector, ...rest]) {
-    if (wanted.length - voiceCount >= config.degree) break;
-    if (!wanted.includes(id)) wanted.push(id);
+  // Random links: anyone within our radius, or not yet placed (we learn where once linked).
+  const randomPool = peers
+    .filter((peer) => peer.place === null || distanceBetween(self.position, peer.place.position) <= self.radiusM)
+    .sort((a, b) => a.rank - b.rank);
+  let randomLeft = randomLinkCount(config.degree);
+  for (const peer of randomPool) {
+    if (randomLeft === 0 || isFull()) break;
+    if (wantedSet.has(peer.id)) continue;
+    want(peer.id);
+    randomLeft -= 1;
+  }
+  for (const peer of placed) {
+    if (isFull()) break;
+    want(peer.id);
   }
   return wanted.slice(0, config.degreeHigh);
 }
@@ -139,6 +174,14 @@ export function sectorOf(from: Position, to: Position, sectors: number): number 
   return Math.min(sectors - 1, Math.floor((angle / (2 * Math.PI)) * sectors));
 }
 
+/**
+ * Whether a round caused by an event (not the periodic one) can decide anything: only
+ * when we are in voice or below the low mark. Lets the mesh skip the work otherwise.
+ */
+export function isRepairRoundUseful(config: MeshPolicyConfig, linkCount: number, inVoice: boolean): boolean {
+  return inVoice || linkCount < config.degreeLow;
+}
+
 export function decideLinks<Id extends string>(input: PolicyInput<Id>): PolicyDecision<Id> {
   const { self, config, links, candidates, isPeriodic, mayExplore } = input;
   const wanted = wantedPeers(self, config, [...links, ...candidates]);
@@ -150,13 +193,9 @@ export function decideLinks<Id extends string>(input: PolicyInput<Id>): PolicyDe
   const dial: Id[] = [];
   const prune: Id[] = [];
   let total = links.length;
-  // D counts the links we dialed: a peer whose room others filled still reaches out on its
-  // own, or groups that dialed each other could close in on themselves and never meet.
-  let dialed = links.filter((link) => link.isDialed).length;
   const addDial = (id: Id): void => {
     dial.push(id);
     total += 1;
-    dialed += 1;
   };
 
   // Voice first, at any round, up to D_high; at the cap, one unwanted link makes room.
@@ -171,13 +210,16 @@ export function decideLinks<Id extends string>(input: PolicyInput<Id>): PolicyDe
   }
 
   const missingWanted = wanted.filter((id) => !linked.has(id) && dialable.has(id) && !dial.includes(id));
-  const mayFill = isPeriodic || dialed < config.degreeLow;
-  if (mayFill && dialed < config.degree) {
+  const mayFill = isPeriodic || total < config.degreeLow;
+  if (mayFill && total < config.degree) {
     const others = candidates
       .filter((candidate) => !wantedSet.has(candidate.id))
-      .sort((a, b) => Number(b.isSameCell) - Number(a.isSameCell) || Number(a.place !== null) - Number(b.place !== null));
+      .sort(
+        (a, b) =>
+          Number(b.isSameCell) - Number(a.isSameCell) || Number(a.place !== null) - Number(b.place !== null) || a.rank - b.rank,
+      );
     for (const id of [...missingWanted, ...others.map((candidate) => candidate.id)]) {
-      if (dialed >= config.degree || total >= config.degreeHigh) break;
+      if (total >= config.degree) break;
       if (!dial.includes(id)) addDial(id);
     }
   } else if (isPeriodic && missingWanted.length > 0 && total < config.degreeHigh) {
@@ -187,11 +229,13 @@ export function decideLinks<Id extends string>(input: PolicyInput<Id>): PolicyDe
   }
 
   if (isPeriodic && mayExplore && total < config.degreeHigh) {
-    const unknown = candidates.find((candidate) => candidate.place === null && !dial.includes(candidate.id));
+    const unknown = candidates
+      .filter((candidate) => candidate.place === null && !dial.includes(candidate.id))
+      .reduce<PeerView<Id> | undefined>((best, candidate) => (best === undefined || candidate.rank < best.rank ? candidate : best), undefined);
     if (unknown !== undefined) addDial(unknown.id);
   }
 
-  if (isPeriodic && prune.length === 0 && links.filter((link) => link.isDialed).length > config.degree) {
+  if (isPeriodic && prune.length === 0 && links.length > config.degree) {
     const victim = farthestUnwanted(links, wantedSet, self, (link) => link.isDialed && link.ageMs >= PRUNE_GRACE_MS);
     if (victim !== undefined) prune.push(victim);
   }

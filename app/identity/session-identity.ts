@@ -65,10 +65,37 @@ export function verifyMessage(message: ChatMessage): Promise<boolean> {
  */
 export async function verifyText(publicKey: string, payload: string, signature: string): Promise<boolean> {
   try {
-    const key = await crypto.subtle.importKey('raw', fromBase64Url(publicKey), ALGORITHM, false, ['verify']);
+    const key = await importPublicKey(publicKey);
     return await crypto.subtle.verify(SIGNING, key, fromBase64Url(signature), encoder.encode(payload));
   } catch (err: unknown) {
     if (err instanceof DOMException || err instanceof TypeError) return false;
     throw err;
   }
+}
+
+/**
+ * Imported public keys by their text, most recently used last. Importing a key costs
+ * about half as much as a verification, and a peer verifies the same few authors and
+ * neighbours over and over. A key that does not import is not kept.
+ */
+const MAX_IMPORTED_KEYS = 2_000;
+const importedKeys = new Map<string, Promise<CryptoKey>>();
+
+function importPublicKey(publicKey: string): Promise<CryptoKey> {
+  const cached = importedKeys.get(publicKey);
+  if (cached !== undefined) {
+    importedKeys.delete(publicKey);
+    importedKeys.set(publicKey, cached);
+    return cached;
+  }
+  const imported = crypto.subtle.importKey('raw', fromBase64Url(publicKey), ALGORITHM, false, ['verify']);
+  importedKeys.set(publicKey, imported);
+  imported.catch(() => {
+    if (importedKeys.get(publicKey) === imported) importedKeys.delete(publicKey);
+  });
+  if (importedKeys.size > MAX_IMPORTED_KEYS) {
+    const oldest = importedKeys.keys().next().value;
+    if (oldest !== undefined) importedKeys.delete(oldest);
+  }
+  return imported;
 }

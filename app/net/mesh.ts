@@ -7,7 +7,7 @@
 
 import { encodeLinkSignal, parseLinkSignal } from '../core/link-signal.ts';
 import type { JsonValue } from '../core/json.ts';
-import { decideLinks, meshPolicyProblem, type LinkView, type MeshPolicyConfig, type PeerPlace, type PeerView } from '../core/mesh-policy.ts';
+import { decideLinks, isRepairRoundUseful, meshPolicyProblem, type LinkView, type MeshPolicyConfig, type PeerPlace, type PeerView } from '../core/mesh-policy.ts';
 import { PeerHints } from '../core/peer-hints.ts';
 import { parsePeerFrame, presencePayload, PEER_PROTOCOL_VERSION, type PeerFrame, type PeerHint, type PresenceClaim } from '../core/peer-protocol.ts';
 import { distanceBetween } from '../core/position.ts';
@@ -19,8 +19,18 @@ import { PeerLink, type LinkFactory, type MeshLink } from './peer-link.ts';
 
 /** How long a peer that failed to connect or was pruned is left alone. */
 const RETRY_AFTER_MS = 60_000;
-/** How long a peer that said "busy" is left alone: it prunes and makes room in rounds of 5 s. */
-const RETRY_AFTER_BUSY_MS = 10_000;
+/**
+ * How long a peer that said "busy" is left alone: 10 s at first (it prunes and makes room
+ * in rounds of 5 s), doubling on each further refusal up to 5 min, so a full peer that
+ * many want is not asked again and again; forgotten once a link with it opens.
+ */
+const BUSY_BACKOFF_FIRST_MS = 10_000;
+const BUSY_BACKOFF_MAX_MS = 300_000;
+/**
+ * Rounds caused by events (a peer arrived, a link closed, hints came) wait this long, so a
+ * burst of them makes one round: in a crowd, arrivals come many a second.
+ */
+const REPAIR_DELAY_MS = 100;
 /** Periodic policy rounds (fill to D, prune, explore), jittered by ±20 % so peers do not beat in step. */
 const REBALANCE_EVERY_MS = 5_000;
 /** Exploring dials (see mesh-policy.ts) start this often and back off to the maximum. */
@@ -114,6 +124,10 @@ export class Mesh {
   private readonly candidates = new Map<PeerId, string>();
   /** Relay ids not to dial before the given time (busy, or failed). */
   private readonly backoffUntil = new Map<PeerId, number>();
+  /** The next "busy" backoff per peer that refused us (doubles on each refusal). */
+  private readonly busyBackoffMs = new Map<PeerId, number>();
+  /** A stable random rank per peer we know (candidate or linked): see PeerView.rank. */
+  private readonly ranks = new Map<PeerId, number>();
   /** Peers we could not connect to, and whether a TURN server was why (null: not that we can tell). */
   private readonly unreachableIds = new Map<PeerId, TurnTrouble | null>();
   /** When each candidate was first heard of (for DIAL_YIELD_MS). */
@@ -123,6 +137,7 @@ export class Mesh {
   private dialTimer: ReturnType<typeof setTimeout> | undefined;
   private dialTimerDueMs = Number.POSITIVE_INFINITY;
   private rebalanceTimer: ReturnType<typeof setTimeout> | undefined;
+  private repairTimer: ReturnType<typeof setTimeout> | undefined;
   private hintsTimer: ReturnType<typeof setTimeout> | undefined;
   private nextExploreAtMs = 0;
   private exploreEveryMs = EXPLORE_FIRST_MS;
@@ -179,6 +194,7 @@ export class Mesh {
     this.localId = id;
     this.setIceServers(iceServers);
     this.candidates.clear();
+    for (const id of this.ranks.keys()) if (!this.isLinkedTo(id)) this.ranks.delete(id);
   }
 
   /** A fresh ICE server list (renewed TURN credentials): for new links, and given to open ones. */
@@ -194,31 +210,46 @@ export class Mesh {
     this.myHome = home;
     for (const entry of this.links.values()) if (entry.link.state === 'open') void this.sendPresence(entry);
     if (this.rebalanceTimer === undefined) this.schedulePeriodicRound();
-    // Moving or joining voice changes whom we want: repair at once.
-    this.rebalance(false);
+    // Moving or joining voice changes whom we want: repair soon.
+    this.requestRepair();
   }
 
   /** The relay's answer to a join: the present peers in our cells. */
   setCandidates(peers: readonly PeerPresence[]): void {
     this.candidates.clear();
     for (const peer of peers) this.rememberCandidate(peer);
-    this.rebalance(false);
+    this.requestRepair();
   }
 
   addCandidate(peer: PeerPresence): void {
     this.rememberCandidate(peer);
-    this.rebalance(false);
+    this.requestRepair();
   }
 
   removeCandidate(id: PeerId): void {
     // The relay losing sight of a peer says nothing about our direct link to it.
     this.candidates.delete(id);
     this.firstSeenAt.delete(id);
+    this.busyBackoffMs.delete(id);
+    if (!this.isLinkedTo(id)) this.ranks.delete(id);
   }
 
   private rememberCandidate(peer: PeerPresence): void {
     this.candidates.set(peer.id, peer.home);
     if (!this.firstSeenAt.has(peer.id)) this.firstSeenAt.set(peer.id, this.options.now());
+  }
+
+  private rankOf(id: PeerId): number {
+    let rank = this.ranks.get(id);
+    if (rank === undefined) {
+      rank = Math.random();
+      this.ranks.set(id, rank);
+    }
+    return rank;
+  }
+
+  private isLinkedTo(id: PeerId): boolean {
+    return this.localId !== null && this.links.has(linkKeyOf(this.localId, id));
   }
 
   /** A relay signal from `from`: for an existing link, a new incoming link, or a refusal. */
@@ -229,8 +260,10 @@ export class Mesh {
     if (signal === null) return;
     if (signal.kind === 'busy') {
       entry?.link.close();
-      this.backoffUntil.set(from, this.options.now() + RETRY_AFTER_BUSY_MS);
-      this.rebalance(false);
+      const backoffMs = this.busyBackoffMs.get(from) ?? BUSY_BACKOFF_FIRST_MS;
+      this.busyBackoffMs.set(from, Math.min(BUSY_BACKOFF_MAX_MS, backoffMs * 2));
+      this.backoffUntil.set(from, this.options.now() + backoffMs);
+      this.requestRepair();
       return;
     }
     if (entry !== undefined) {
@@ -263,9 +296,11 @@ export class Mesh {
   dispose(): void {
     clearTimeout(this.dialTimer);
     clearTimeout(this.rebalanceTimer);
+    clearTimeout(this.repairTimer);
     clearTimeout(this.hintsTimer);
     this.dialTimer = undefined;
     this.rebalanceTimer = undefined;
+    this.repairTimer = undefined;
     this.hintsTimer = undefined;
     this.localId = null;
     for (const entry of [...this.links.values()]) entry.link.close();
@@ -281,11 +316,15 @@ export class Mesh {
     const localId = this.localId;
     const claim = this.myClaim;
     if (localId === null || claim === null) return;
+    // Most event rounds can decide nothing (see isRepairRoundUseful); in a crowd they come
+    // by the hundred, and a round looks at every peer the relay lists.
+    if (!isPeriodic && !isRepairRoundUseful(this.options.policy, this.links.size, claim.inVoice)) return;
     const nowMs = this.options.now();
     const links: LinkView<PeerId>[] = [...this.links.values()].map((entry) => ({
       id: entry.link.remoteId,
       place: this.placeOf(entry),
       isSameCell: this.candidates.get(entry.link.remoteId) === this.myHome,
+      rank: this.rankOf(entry.link.remoteId),
       isDialed: entry.isDialed,
       ageMs: nowMs - entry.openedAtMs,
     }));
@@ -299,7 +338,7 @@ export class Mesh {
         nextCheckMs = Math.min(nextCheckMs, backoffUntilMs);
         continue;
       }
-      candidates.push({ id, place: this.hintPlace(id), isSameCell: home === this.myHome });
+      candidates.push({ id, place: this.hintPlace(id), isSameCell: home === this.myHome, rank: this.rankOf(id) });
     }
     const mayExplore = isPeriodic && nowMs >= this.nextExploreAtMs;
     const decision = decideLinks({
@@ -356,6 +395,15 @@ export class Mesh {
     return true;
   }
 
+  /** One event-driven round soon, for however many events come before it. */
+  private requestRepair(): void {
+    if (this.repairTimer !== undefined) return;
+    this.repairTimer = setTimeout(() => {
+      this.repairTimer = undefined;
+      this.rebalance(false);
+    }, REPAIR_DELAY_MS);
+  }
+
   /** The next periodic round, jittered. */
   private schedulePeriodicRound(): void {
     const delayMs = REBALANCE_EVERY_MS * (0.8 + Math.random() * 0.4);
@@ -405,6 +453,7 @@ export class Mesh {
       wrapNegotiation: (data) => JSON.stringify({ type: 'negotiate', data } satisfies PeerFrame),
       onOpen: () => {
         this.unreachableIds.delete(remoteId);
+        this.busyBackoffMs.delete(remoteId);
         void this.sendPresence(entry);
         this.scheduleHints();
         this.options.events.onLinksChanged();
@@ -435,10 +484,11 @@ export class Mesh {
       this.unreachableIds.set(entry.link.remoteId, turnTrouble);
       this.backoffUntil.set(entry.link.remoteId, this.options.now() + RETRY_AFTER_MS);
     }
+    if (!this.candidates.has(entry.link.remoteId)) this.ranks.delete(entry.link.remoteId);
     if (entry.presence !== null) this.options.events.onNeighbourGone(entry.key);
     this.options.events.onLinksChanged();
     this.scheduleHints();
-    this.rebalance(false);
+    this.requestRepair();
   }
 
   private async sendPresence(entry: LinkEntry): Promise<void> {
@@ -524,7 +574,7 @@ export class Mesh {
   private receiveHints(localId: PeerId, peers: readonly PeerHint[]): void {
     // Voice hints travel on, so pass them along soon.
     if (this.hints.receive(peers, [localId, this.localId])) this.scheduleHints();
-    this.rebalance(false);
+    this.requestRepair();
   }
 
   /** Sends our hints soon (one timer for all links: changes come in bursts). */

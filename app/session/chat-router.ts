@@ -10,11 +10,11 @@
  */
 
 import { AuthorRateLimit, MAX_MESSAGES_PER_MINUTE } from '../core/author-rate-limit.ts';
-import { MAX_FUTURE_SKEW_MS, parseChatMessage, type ChatMessage, type DropReason } from '../core/chat-message.ts';
+import { MAX_FUTURE_SKEW_MS, parseChatMessage, signedPayload, type ChatMessage, type DropReason } from '../core/chat-message.ts';
 import { relevanceOf } from '../core/gossip-relevance.ts';
 import { MESSAGE_TTL_MS, MessageStore } from '../core/message-store.ts';
 import { MAX_HISTORY_CHUNK, MAX_IDS_PER_FRAME, type PeerFrame } from '../core/peer-protocol.ts';
-import type { Position } from '../core/position.ts';
+import { distanceBetween, type Position } from '../core/position.ts';
 import { RecentIds, SeenIds } from '../core/seen-ids.ts';
 import { AuthorNames } from '../core/username.ts';
 import { WantTracker, type WantBatch } from '../core/want-tracker.ts';
@@ -62,6 +62,8 @@ export class ChatRouter {
   /** Ids to announce per link, sent together at the end of the current task. */
   private readonly announceQueue = new Map<string, string[]>();
   private isAnnounceScheduled = false;
+  /** Verifications running, by signature and signed payload (see verifyOnce). */
+  private readonly verifying = new Map<string, Promise<boolean>>();
   private isDisposed = false;
 
   constructor(private readonly options: ChatRouterOptions) {
@@ -196,7 +198,7 @@ export class ChatRouter {
   private async accept(message: ChatMessage, fromLinkKey: string): Promise<void> {
     if (this.seen.has(message.id)) return;
     // Verified before the id counts as seen: a forged copy must not shadow the real message.
-    if (!(await this.options.verify(message))) return this.options.onDrop('bad-signature');
+    if (!(await this.verifyOnce(message))) return this.options.onDrop('bad-signature');
     if (this.seen.has(message.id) || this.isDisposed) return;
     this.seen.add(message.id);
     this.sendWants(this.wants.arrived(message.id));
@@ -214,6 +216,20 @@ export class ChatRouter {
   }
 
   /**
+   * Verifies a message, sharing the work with identical copies that arrive (from other
+   * neighbours) while it runs. Only byte-identical copies share: a forged copy under the
+   * same id has a payload or signature of its own, and is verified on its own.
+   */
+  private verifyOnce(message: ChatMessage): Promise<boolean> {
+    const copyKey = `${message.signature}\n${signedPayload(message)}`;
+    const running = this.verifying.get(copyKey);
+    if (running !== undefined) return running;
+    const verification = this.options.verify(message).finally(() => this.verifying.delete(copyKey));
+    this.verifying.set(copyKey, verification);
+    return verification;
+  }
+
+  /**
    * Passes a message on to each neighbour it concerns that does not have it: the body to
    * up to `eagerCount` of them (recipients first, farthest from the author first, so it
    * spreads outward), the id to the rest.
@@ -224,9 +240,13 @@ export class ChatRouter {
       .neighbours()
       .filter((neighbour) => neighbour.linkKey !== fromLinkKey && neighbour.presence.key !== message.author)
       .filter((neighbour) => !this.known(neighbour.linkKey).has(message.id))
-      .map((neighbour) => ({ neighbour, relevance: relevanceOf(message, neighbour.presence) }))
+      .map((neighbour) => ({
+        neighbour,
+        relevance: relevanceOf(message, neighbour.presence),
+        fromAuthorM: distanceBetween(message.position, neighbour.presence.position),
+      }))
       .filter(({ relevance }) => relevance !== 'none');
-    targets.sort((a, b) => Number(b.relevance === 'recipient') - Number(a.relevance === 'recipient'));
+    targets.sort((a, b) => Number(b.relevance === 'recipient') - Number(a.relevance === 'recipient') || b.fromAuthorM - a.fromAuthorM);
     targets.forEach(({ neighbour }, index) => {
       this.known(neighbour.linkKey).add(message.id);
       if (index < eagerCount) this.options.sendTo(neighbour.linkKey, { type: 'chat', message });

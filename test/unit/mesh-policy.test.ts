@@ -5,7 +5,10 @@ import {
   DEFAULT_MESH_POLICY,
   meshPolicyProblem,
   policyForDegree,
+  isRepairRoundUseful,
   PRUNE_GRACE_MS,
+  randomLinkCount,
+  sectorCount,
   sectorOf,
   wantedPeers,
   type LinkView,
@@ -28,8 +31,8 @@ const SELF = { position: HOME, radiusM: 1000, inVoice: false, voiceCap: 2 };
 function input(overrides: Partial<PolicyInput>): PolicyInput {
   return { self: SELF, config: DEFAULT_MESH_POLICY, links: [], candidates: [], isPeriodic: false, mayExplore: false, ...overrides };
 }
-const candidate = (id: string, where: PeerPlace | null, isSameCell = true): PeerView => ({ id, place: where, isSameCell });
-const link = (id: string, where: PeerPlace | null, isDialed = true, ageMs = PRUNE_GRACE_MS): LinkView => ({ id, place: where, isSameCell: true, isDialed, ageMs });
+const candidate = (id: string, where: PeerPlace | null, isSameCell = true, rank = 0.5): PeerView => ({ id, place: where, isSameCell, rank });
+const link = (id: string, where: PeerPlace | null, isDialed = true, ageMs = PRUNE_GRACE_MS, rank = 0.5): LinkView => ({ id, place: where, isSameCell: true, rank, isDialed, ageMs });
 
 describe('mesh policy', () => {
   test('configuration is checked and derived from a degree as gossipsub does', () => {
@@ -106,5 +109,46 @@ describe('mesh policy', () => {
     const candidates = [candidate('stranger', null), candidate('stranger2', null)];
     assert.deepEqual(decideLinks(input({ config, links, candidates, isPeriodic: true })).dial, []);
     assert.deepEqual(decideLinks(input({ config, links, candidates, isPeriodic: true, mayExplore: true })).dial, ['stranger']);
+  });
+
+  test('the degree counts every link: links others dialed fill it, and only then does a round leave the rest alone', () => {
+    const config = { degree: 3, degreeLow: 2, degreeHigh: 6 };
+    const theirs = [link('a', place(10, 0), false), link('b', place(-10, 0), false), link('c', place(0, 10), false)];
+    const candidates = [candidate('d', place(0, -400)), candidate('e', null)];
+    const atDegree = decideLinks(input({ config, links: theirs, candidates, isPeriodic: true }));
+    assert.ok(atDegree.dial.length <= 1, `at D a round adds at most one wanted link, got ${atDegree.dial.join(', ')}`);
+    assert.equal(decideLinks(input({ config, links: theirs.slice(0, 1), candidates })).dial.length, 2, 'below the low mark an event round fills to D');
+    assert.equal(isRepairRoundUseful(config, 2, false), false);
+    assert.equal(isRepairRoundUseful(config, 1, false), true);
+    assert.equal(isRepairRoundUseful(config, 5, true), true, 'in voice, every round may find a partner');
+  });
+
+  test('a few random links within our radius, chosen by rank: stable, and possibly peers known only from the relay', () => {
+    assert.deepEqual([2, 3, 6, 9].map(randomLinkCount), [0, 1, 2, 3]);
+    assert.deepEqual([2, 3, 6, 12].map(sectorCount), [2, 2, 4, 6]);
+    const self = { ...SELF, radiusM: 500 };
+    // Eight neighbours close by (every sector taken), and farther peers with ranks.
+    const close = [0, 45, 90, 135, 180, 225, 270, 315].map((degrees, index) =>
+      candidate(`close${index}`, place(20 * Math.cos((degrees * Math.PI) / 180), 20 * Math.sin((degrees * Math.PI) / 180)), true, 0.9),
+    );
+    const far = [
+      candidate('rank-0.1-out-of-radius', place(900, 0), true, 0.1),
+      candidate('rank-0.2', place(400, 0), true, 0.2),
+      candidate('rank-0.3-unplaced', null, false, 0.3),
+      candidate('rank-0.4', place(-300, 0), true, 0.4),
+    ];
+    const wanted = wantedPeers(self, DEFAULT_MESH_POLICY, [...close, ...far]);
+    assert.equal(wanted.length, DEFAULT_MESH_POLICY.degree);
+    assert.deepEqual(wanted.filter((id) => !id.startsWith('close')), ['rank-0.2', 'rank-0.3-unplaced']);
+    const again = wantedPeers(self, DEFAULT_MESH_POLICY, [...far].reverse().concat(close));
+    assert.deepEqual(new Set(again), new Set(wanted), 'the same peers whatever order they come in');
+  });
+
+  test('relay-only peers are dialed and explored in rank order, not in the order the relay listed them', () => {
+    const config = { degree: 2, degreeLow: 2, degreeHigh: 4 };
+    const candidates = [candidate('listed-first', null, true, 0.8), candidate('listed-second', null, true, 0.1), candidate('listed-third', null, true, 0.5)];
+    assert.deepEqual(decideLinks(input({ config, candidates })).dial, ['listed-second', 'listed-third']);
+    const links = [link('a', place(10, 0)), link('b', place(-10, 0))];
+    assert.deepEqual(decideLinks(input({ config, links, candidates, isPeriodic: true, mayExplore: true })).dial, ['listed-second']);
   });
 });
