@@ -25,8 +25,12 @@
  * per round when we are above D, and only after a grace period, so the overlay does not
  * churn. Links others dialed are theirs to prune. Nothing goes beyond D_high: incoming
  * dials are refused with "busy" at D_high, counting links that are still connecting.
- * Because D counts every link, the mean degree stays near D and most peers have room:
- * counting only our own dials put everyone at 2·D = D_high, where dials are refused.
+ * D counts every link, so a peer that others' dials brought to D only adds wanted links
+ * one per round. The links others want with us still come on top of the ones we want, so
+ * in a crowd the mean settles between D and D_high (about 10.5 at 6 / 4 / 12 in the
+ * simulation); full peers are rarer than when D counted our own dials only, and the
+ * stable ranks and the doubling "busy" backoff (app/net/mesh.ts) keep dialers from
+ * queuing at the same full peers.
  */
 
 import { distanceBetween, type Position } from './position.ts';
