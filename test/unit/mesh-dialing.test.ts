@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, mock, test } from 'node:test';
+import type { PeerId } from '../../app/core/protocol.ts';
+import { Mesh } from '../../app/net/mesh.ts';
+import type { MeshLink, PeerLinkOptions } from '../../app/net/peer-link.ts';
+
+const ME = 'mmmmmmmmmmmmmmmmmmmmmm' as PeerId;
+/** Sorts after ME, so we dial it without yielding first (see DIAL_YIELD_MS in mesh.ts). */
+const ZOE = 'zzzzzzzzzzzzzzzzzzzzzz' as PeerId;
+const HOME = 'u09tvw';
+const CLAIM = { key: 'key', seq: 1, username: 'Me', position: { lat: 48.8566, lon: 2.3522 }, radiusM: 500, inVoice: false };
+
+/** A link that never opens; closing it reports the close, as PeerLink does. */
+class FakeLink implements MeshLink {
+  readonly localId: PeerId;
+  readonly remoteId: PeerId;
+  state: MeshLink['state'] = 'connecting';
+
+  constructor(private readonly options: PeerLinkOptions) {
+    this.localId = options.localId;
+    this.remoteId = options.remoteId;
+  }
+
+  send(): boolean {
+    return false;
+  }
+  async setAudio(): Promise<void> {}
+  async receiveSignal(): Promise<void> {}
+  close(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.options.onClose('closed');
+  }
+}
+
+describe('mesh dialing', () => {
+  let nowMs = 0;
+  beforeEach(() => {
+    nowMs = 0;
+    mock.timers.enable({ apis: ['setTimeout'] });
+  });
+  afterEach(() => mock.timers.reset());
+
+  /** Moves the mesh's clock and its timers on together. */
+  function advance(ms: number): void {
+    for (let step = 0; step < ms; step += 100) {
+      nowMs += 100;
+      mock.timers.tick(100);
+    }
+  }
+
+  test('a peer that answers "busy" is asked again after 10 s, then 20 s, then 40 s: full peers are not hammered', () => {
+    const dials: PeerId[] = [];
+    const mesh = new Mesh({
+      policy: { degree: 1, degreeLow: 1, degreeHigh: 2 },
+      voiceCap: 6,
+      now: () => nowMs,
+      signText: async () => 'signature',
+      verifyText: async () => true,
+      acceptsUsername: () => true,
+      sendSignal: () => true,
+      createLink: (options) => {
+        dials.push(options.remoteId);
+        return new FakeLink(options);
+      },
+      events: {
+        onPresence: () => undefined,
+        onNeighbourGone: () => undefined,
+        onChatFrame: async () => undefined,
+        onDrop: () => undefined,
+        onLinksChanged: () => undefined,
+        onRemoteAudio: () => undefined,
+      },
+    });
+    try {
+      mesh.setRelayIdentity(ME, []);
+      mesh.setSelf(CLAIM, HOME);
+      mesh.setCandidates([{ id: ZOE, home: HOME }]);
+      advance(200);
+      assert.equal(dials.length, 1, 'the only candidate is dialed');
+
+      const dialTimes: number[] = [];
+      for (let refusal = 0; refusal < 3; refusal += 1) {
+        const refusedAtMs = nowMs;
+        const dialsBefore = dials.length;
+        mesh.receiveSignal(ZOE, { busy: true });
+        while (dials.length === dialsBefore && nowMs - refusedAtMs < 120_000) advance(100);
+        dialTimes.push(nowMs - refusedAtMs);
+      }
+      // Each wait is the backoff, give or take the periodic round (5 s ± 20 %) that notices it.
+      const [first, second, third] = dialTimes as [number, number, number];
+      assert.ok(first >= 10_000 && first <= 16_100, `first retry after ${first} ms`);
+      assert.ok(second >= 20_000 && second <= 26_100, `second retry after ${second} ms`);
+      assert.ok(third >= 40_000 && third <= 46_100, `third retry after ${third} ms`);
+    } finally {
+      mesh.dispose();
+    }
+  });
+});
