@@ -2,20 +2,24 @@
  * The set of direct links: carrying out the link policy (app/core/mesh-policy.ts: whom
  * to dial, whom to prune, up to which degree to accept), who said what about
  * themselves, and hints about our neighbours' neighbours (so the policy can choose the
- * nearest). Chat logic lives elsewhere (`chat-router.ts`); this file only moves frames.
+ * nearest). What is said on each link (presence, queued frames, the outbox) is
+ * `link-entry.ts`; chat logic is `chat-router.ts`.
  */
 
 import { encodeLinkSignal, parseLinkSignal } from '../core/link-signal.ts';
 import type { JsonValue } from '../core/json.ts';
 import { decideLinks, isRepairRoundUseful, meshPolicyProblem, type LinkView, type MeshPolicyConfig, type PeerPlace, type PeerView } from '../core/mesh-policy.ts';
 import { PeerHints } from '../core/peer-hints.ts';
-import { parsePeerFrame, presencePayload, PEER_PROTOCOL_VERSION, type PeerFrame, type PeerHint, type PresenceClaim } from '../core/peer-protocol.ts';
+import type { PeerFrame, PeerHint, PresenceClaim } from '../core/peer-protocol.ts';
 import { distanceBetween } from '../core/position.ts';
 import { isInMutualRange } from '../core/visibility.ts';
 import type { IceServer, PeerId, PeerPresence } from '../core/protocol.ts';
 import type { DropReason } from '../core/chat-message.ts';
 import type { TurnTrouble } from '../core/turn-trouble.ts';
-import { PeerLink, type LinkFactory, type MeshLink } from './peer-link.ts';
+import { LinkEntry, type ChatFrame, type LinkEntryHost, type Neighbour } from './link-entry.ts';
+import { PeerLink, type LinkFactory } from './peer-link.ts';
+
+export type { ChatFrame, Neighbour } from './link-entry.ts';
 
 /** How long a peer that failed to connect or was pruned is left alone. */
 const RETRY_AFTER_MS = 60_000;
@@ -46,13 +50,6 @@ const HINTS_DELAY_MS = 1_000;
  */
 const DIAL_YIELD_MS = 2_500;
 
-/** One direct neighbour, once it has said who it is. */
-export interface Neighbour {
-  readonly linkKey: string;
-  readonly remoteId: PeerId;
-  readonly presence: PresenceClaim;
-}
-
 export interface MeshEvents {
   /** A neighbour said who it is, or updated it (position, radius, name). */
   onPresence(neighbour: Neighbour): void;
@@ -67,9 +64,6 @@ export interface MeshEvents {
   /** Audio from a neighbour arrived on its link. */
   onRemoteAudio(linkKey: string, stream: MediaStream): void;
 }
-
-/** The frames the chat router handles. */
-export type ChatFrame = Extract<PeerFrame, { type: 'chat' | 'history' | 'have' | 'want' }>;
 
 export interface MeshOptions {
   readonly policy: MeshPolicyConfig;
@@ -87,34 +81,6 @@ export interface MeshOptions {
   /** Makes links; WebRTC (`PeerLink`) by default, an in-memory or Node link in simulations. */
   readonly createLink?: LinkFactory;
 }
-
-interface LinkEntry {
-  readonly key: string;
-  readonly link: MeshLink;
-  presence: PresenceClaim | null;
-  /**
-   * Frames are handled one after another: a presence claim is verified (asynchronously)
-   * before the chat frames sent after it are judged against it.
-   */
-  /** We dialed this link (ours to prune); false for links the peer opened. */
-  readonly isDialed: boolean;
-  readonly openedAtMs: number;
-  /** The hints we last sent on this link (JSON), so unchanged ones are not sent again. */
-  lastHints: string;
-  queue: Promise<void>;
-  queuedFrames: number;
-  /**
-   * Frames for this neighbour held back until our first presence claim (signed
-   * asynchronously) has gone out, so the neighbour always knows who we are before it
-   * judges our chat; null once it has.
-   */
-  outbox: string[] | null;
-}
-
-/** Frames waiting on one link before further ones are dropped (a flood must not grow memory). */
-const MAX_QUEUED_FRAMES = 1_000;
-/** Frames held for a neighbour until our presence is out (history is sent in chunks of 20). */
-const MAX_OUTBOX_FRAMES = 100;
 
 const linkKeyOf = (localId: PeerId, remoteId: PeerId): string => `${localId}|${remoteId}`;
 
@@ -145,11 +111,23 @@ export class Mesh {
   private iceServers: readonly IceServer[] = [];
   private myHome = '';
   private myClaim: Omit<PresenceClaim, 'signature'> | null = null;
+  /** What every link entry may ask of us: keys, and the decisions that are ours. */
+  private readonly entryHost: LinkEntryHost;
 
   constructor(private readonly options: MeshOptions) {
     this.hints = new PeerHints(options.now);
     const problem = meshPolicyProblem(options.policy);
     if (problem !== null) throw new TypeError(`mesh policy: ${problem}`);
+    this.entryHost = {
+      signText: options.signText,
+      verifyText: options.verifyText,
+      acceptsUsername: options.acceptsUsername,
+      isHeld: (entry) => this.links.get(entry.key) === entry,
+      onPresence: (entry, neighbour, isFirstClaim) => this.takePresence(entry, neighbour, isFirstClaim),
+      onHints: (entry, peers) => this.receiveHints(entry.link.localId, peers),
+      onChatFrame: (neighbour, frame) => this.options.events.onChatFrame(neighbour, frame),
+      onDrop: (reason) => this.options.events.onDrop(reason),
+    };
   }
 
   /** Most links, dialed and accepted, open or connecting. */
@@ -182,9 +160,8 @@ export class Mesh {
   neighbours(): Neighbour[] {
     const result: Neighbour[] = [];
     for (const entry of this.links.values()) {
-      if (entry.presence !== null && entry.link.state === 'open') {
-        result.push({ linkKey: entry.key, remoteId: entry.link.remoteId, presence: entry.presence });
-      }
+      const neighbour = entry.neighbour();
+      if (neighbour !== null && entry.link.state === 'open') result.push(neighbour);
     }
     return result;
   }
@@ -208,7 +185,7 @@ export class Mesh {
   setSelf(claim: Omit<PresenceClaim, 'signature'>, home: string): void {
     this.myClaim = claim;
     this.myHome = home;
-    for (const entry of this.links.values()) if (entry.link.state === 'open') void this.sendPresence(entry);
+    for (const entry of this.links.values()) if (entry.link.state === 'open') void entry.sendPresence(claim);
     if (this.rebalanceTimer === undefined) this.schedulePeriodicRound();
     // Moving or joining voice changes whom we want: repair soon.
     this.requestRepair();
@@ -279,12 +256,7 @@ export class Mesh {
 
   /** Sends a frame to one neighbour; false if its link cannot take it now. */
   sendTo(linkKey: string, frame: PeerFrame): boolean {
-    const entry = this.links.get(linkKey);
-    if (entry === undefined) return false;
-    if (entry.outbox === null) return entry.link.send(JSON.stringify(frame));
-    if (entry.outbox.length >= MAX_OUTBOX_FRAMES) return false;
-    entry.outbox.push(JSON.stringify(frame));
-    return true;
+    return this.links.get(linkKey)?.send(frame) ?? false;
   }
 
   /** Sets whether (and with which microphone track) we exchange audio with one neighbour. */
@@ -415,15 +387,12 @@ export class Mesh {
 
   /** Where a linked peer is: its signed claim, else what a neighbour told us. */
   private placeOf(entry: LinkEntry): PeerPlace | null {
-    const presence = entry.presence;
-    if (presence !== null) return { position: presence.position, radiusM: presence.radiusM, inVoice: presence.inVoice };
-    return this.hintPlace(entry.link.remoteId);
+    return entry.place ?? this.hintPlace(entry.link.remoteId);
   }
 
   private hintPlace(id: PeerId): PeerPlace | null {
     return this.hints.placeOf(id);
   }
-
 
   /** Keeps one timer for the next candidate that may be dialed later. */
   private scheduleDial(atMs: number): void {
@@ -443,36 +412,29 @@ export class Mesh {
     const localId = this.localId;
     if (localId === null) throw new Error('openLink before the relay gave us an id');
     const key = linkKeyOf(localId, remoteId);
-    const createLink = this.options.createLink ?? ((linkOptions) => new PeerLink(linkOptions));
-    const link = createLink({
-      localId,
-      remoteId,
-      iceServers: this.iceServers,
-      ...(this.options.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: this.options.iceTransportPolicy }),
-      sendViaRelay: (data) => this.options.sendSignal(remoteId, data),
-      wrapNegotiation: (data) => JSON.stringify({ type: 'negotiate', data } satisfies PeerFrame),
-      onOpen: () => {
-        this.unreachableIds.delete(remoteId);
-        this.busyBackoffMs.delete(remoteId);
-        void this.sendPresence(entry);
-        this.scheduleHints();
-        this.options.events.onLinksChanged();
-      },
-      onFrame: (text) => this.enqueueFrame(entry, text),
-      onClose: (state, turnTrouble) => this.forget(entry, state, turnTrouble ?? null),
-      onRemoteAudio: (stream) => this.options.events.onRemoteAudio(key, stream),
-    });
-    const entry: LinkEntry = {
+    const entry: LinkEntry = new LinkEntry({
       key,
-      link,
-      presence: null,
       isDialed,
       openedAtMs: this.options.now(),
-      lastHints: '',
-      queue: Promise.resolve(),
-      queuedFrames: 0,
-      outbox: [],
-    };
+      host: this.entryHost,
+      createLink: this.options.createLink ?? ((linkOptions) => new PeerLink(linkOptions)),
+      link: {
+        localId,
+        remoteId,
+        iceServers: this.iceServers,
+        ...(this.options.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: this.options.iceTransportPolicy }),
+        sendViaRelay: (data) => this.options.sendSignal(remoteId, data),
+        onOpen: () => {
+          this.unreachableIds.delete(remoteId);
+          this.busyBackoffMs.delete(remoteId);
+          if (this.myClaim !== null) void entry.sendPresence(this.myClaim);
+          this.scheduleHints();
+          this.options.events.onLinksChanged();
+        },
+        onClose: (state, turnTrouble) => this.forget(entry, state, turnTrouble ?? null),
+        onRemoteAudio: (stream) => this.options.events.onRemoteAudio(key, stream),
+      },
+    });
     this.links.set(key, entry);
     return entry;
   }
@@ -491,83 +453,11 @@ export class Mesh {
     this.requestRepair();
   }
 
-  private async sendPresence(entry: LinkEntry): Promise<void> {
-    const claim = this.myClaim;
-    if (claim === null) return;
-    const payload = presencePayload(claim, entry.link.localId, entry.link.remoteId);
-    const signature = await this.options.signText(payload);
-    entry.link.send(JSON.stringify({ type: 'presence', v: PEER_PROTOCOL_VERSION, presence: { ...claim, signature } } satisfies PeerFrame));
-    const held = entry.outbox ?? [];
-    entry.outbox = null;
-    for (const text of held) entry.link.send(text);
-  }
-
-  private enqueueFrame(entry: LinkEntry, text: string): void {
-    if (entry.queuedFrames >= MAX_QUEUED_FRAMES) {
-      this.options.events.onDrop('rate-limited');
-      return;
-    }
-    entry.queuedFrames += 1;
-    entry.queue = entry.queue
-      .then(() => this.receiveFrame(entry, text))
-      .catch((err: unknown) => console.warn('a peer frame could not be handled:', err instanceof Error ? err.message : String(err)))
-      .finally(() => {
-        entry.queuedFrames -= 1;
-      });
-  }
-
-  private async receiveFrame(entry: LinkEntry, text: string): Promise<void> {
-    const parsed = parsePeerFrame(text);
-    if (!parsed.ok) {
-      this.options.events.onDrop(parsed.reason);
-      return;
-    }
-    const frame = parsed.frame;
-    switch (frame.type) {
-      case 'negotiate':
-        await entry.link.receiveSignal(frame.data);
-        return;
-      case 'presence':
-        await this.receivePresence(entry, frame.presence);
-        return;
-      case 'peers':
-        if (entry.presence === null) return this.options.events.onDrop('malformed');
-        this.receiveHints(entry.link.localId, frame.peers);
-        return;
-      case 'chat':
-      case 'history':
-      case 'have':
-      case 'want': {
-        // Chat from a link that has not said who it is yet is dropped: we cannot judge its range.
-        if (entry.presence === null) return this.options.events.onDrop('malformed');
-        await this.options.events.onChatFrame({ linkKey: entry.key, remoteId: entry.link.remoteId, presence: entry.presence }, frame);
-        return;
-      }
-      default:
-        frame satisfies never;
-    }
-  }
-
-  private async receivePresence(entry: LinkEntry, claim: PresenceClaim): Promise<void> {
-    const previous = entry.presence;
-    // The key is fixed for the life of the link, and claims only move forward.
-    if (previous !== null && (claim.key !== previous.key || claim.seq <= previous.seq)) return;
-    const payload = presencePayload(claim, entry.link.remoteId, entry.link.localId);
-    if (!(await this.options.verifyText(claim.key, payload, claim.signature))) {
-      this.options.events.onDrop('bad-signature');
-      return;
-    }
-    if (this.links.get(entry.key) !== entry) return;
-    if (!this.options.acceptsUsername(claim.key, claim.username)) {
-      // A fifth name: the rest of the claim (position, radius) still counts, the name does not.
-      this.options.events.onDrop('username-changes');
-      if (previous === null) return;
-      claim = { ...claim, username: previous.username };
-    }
-    entry.presence = claim;
-    if (previous === null && this.closeIfDuplicate(entry)) return;
+  /** A neighbour's claim was taken; its first one may show the link to be a duplicate. */
+  private takePresence(entry: LinkEntry, neighbour: Neighbour, isFirstClaim: boolean): void {
+    if (isFirstClaim && this.closeIfDuplicate(entry)) return;
     this.scheduleHints();
-    this.options.events.onPresence({ linkKey: entry.key, remoteId: entry.link.remoteId, presence: claim });
+    this.options.events.onPresence(neighbour);
   }
 
   /** Remembers where a neighbour's neighbours are, then lets the policy use it. */
@@ -592,22 +482,15 @@ export class Mesh {
    * its owner's radius this way. Nearest first, unchanged lists not sent again.
    */
   private sendHints(): void {
-    const known = [...this.links.values()].filter((entry) => entry.presence !== null && entry.link.state === 'open');
-    const linkedIds = new Set([...this.links.values()].map((entry) => entry.link.remoteId));
-    const hintOf = (entry: LinkEntry): PeerHint => {
-      const presence = entry.presence as PresenceClaim;
-      return { id: entry.link.remoteId, position: presence.position, radiusM: presence.radiusM, inVoice: presence.inVoice };
-    };
-    const direct = known.map(hintOf);
-    for (const target of known) {
-      const peers = this.hints.forNeighbour(hintOf(target), direct, linkedIds);
-      const text = JSON.stringify({ type: 'peers', peers } satisfies PeerFrame);
-      if (text === target.lastHints || (peers.length === 0 && target.lastHints === '')) continue;
-      if (this.sendTo(target.key, { type: 'peers', peers })) target.lastHints = text;
+    const known: Array<{ readonly entry: LinkEntry; readonly hint: PeerHint }> = [];
+    for (const entry of this.links.values()) {
+      const place = entry.place;
+      if (place !== null && entry.link.state === 'open') known.push({ entry, hint: { id: entry.link.remoteId, ...place } });
     }
+    const linkedIds = new Set([...this.links.values()].map((entry) => entry.link.remoteId));
+    const direct = known.map(({ hint }) => hint);
+    for (const { entry, hint } of known) entry.sendHints(this.hints.forNeighbour(hint, direct, linkedIds));
   }
-
-
 
   /**
    * After a relay reconnect the same person can be reached under a new relay id, giving
