@@ -209,6 +209,8 @@ export class Mesh {
     this.firstSeenAt.delete(id);
     this.busyBackoffMs.delete(id);
     if (!this.isLinkedTo(id)) this.ranks.delete(id);
+    // Someone who has left is not someone we cannot reach: the notice must stop naming them.
+    if (this.unreachableIds.delete(id)) this.options.events.onLinksChanged();
   }
 
   private rememberCandidate(peer: PeerPresence): void {
