@@ -18,6 +18,7 @@ import type { DropReason } from '../core/chat-message.ts';
 import type { TurnTrouble } from '../core/turn-trouble.ts';
 import { LinkEntry, type ChatFrame, type LinkEntryHost, type Neighbour } from './link-entry.ts';
 import { PeerLink, type LinkFactory } from './peer-link.ts';
+import { RoundScheduler } from './round-scheduler.ts';
 
 export type { ChatFrame, Neighbour } from './link-entry.ts';
 
@@ -30,13 +31,6 @@ const RETRY_AFTER_MS = 60_000;
  */
 const BUSY_BACKOFF_FIRST_MS = 10_000;
 const BUSY_BACKOFF_MAX_MS = 300_000;
-/**
- * Rounds caused by events (a peer arrived, a link closed, hints came) wait this long, so a
- * burst of them makes one round: in a crowd, arrivals come many a second.
- */
-const REPAIR_DELAY_MS = 100;
-/** Periodic policy rounds (fill to D, prune, explore), jittered by ±20 % so peers do not beat in step. */
-const REBALANCE_EVERY_MS = 5_000;
 /** Exploring dials (see mesh-policy.ts) start this often and back off to the maximum. */
 const EXPLORE_FIRST_MS = 5_000;
 const EXPLORE_MAX_MS = 300_000;
@@ -100,10 +94,7 @@ export class Mesh {
   private readonly firstSeenAt = new Map<PeerId, number>();
   /** What neighbours told us about peers they are linked to, by relay id. */
   private readonly hints: PeerHints;
-  private dialTimer: ReturnType<typeof setTimeout> | undefined;
-  private dialTimerDueMs = Number.POSITIVE_INFINITY;
-  private rebalanceTimer: ReturnType<typeof setTimeout> | undefined;
-  private repairTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly rounds: RoundScheduler;
   private hintsTimer: ReturnType<typeof setTimeout> | undefined;
   private nextExploreAtMs = 0;
   private exploreEveryMs = EXPLORE_FIRST_MS;
@@ -116,6 +107,7 @@ export class Mesh {
 
   constructor(private readonly options: MeshOptions) {
     this.hints = new PeerHints(options.now);
+    this.rounds = new RoundScheduler(options.now, (isPeriodic) => this.rebalance(isPeriodic));
     const problem = meshPolicyProblem(options.policy);
     if (problem !== null) throw new TypeError(`mesh policy: ${problem}`);
     this.entryHost = {
@@ -186,21 +178,21 @@ export class Mesh {
     this.myClaim = claim;
     this.myHome = home;
     for (const entry of this.links.values()) if (entry.link.state === 'open') void entry.sendPresence(claim);
-    if (this.rebalanceTimer === undefined) this.schedulePeriodicRound();
+    this.rounds.startPeriodic();
     // Moving or joining voice changes whom we want: repair soon.
-    this.requestRepair();
+    this.rounds.requestRepair();
   }
 
   /** The relay's answer to a join: the present peers in our cells. */
   setCandidates(peers: readonly PeerPresence[]): void {
     this.candidates.clear();
     for (const peer of peers) this.rememberCandidate(peer);
-    this.requestRepair();
+    this.rounds.requestRepair();
   }
 
   addCandidate(peer: PeerPresence): void {
     this.rememberCandidate(peer);
-    this.requestRepair();
+    this.rounds.requestRepair();
   }
 
   removeCandidate(id: PeerId): void {
@@ -242,7 +234,7 @@ export class Mesh {
       const backoffMs = this.busyBackoffMs.get(from) ?? BUSY_BACKOFF_FIRST_MS;
       this.busyBackoffMs.set(from, Math.min(BUSY_BACKOFF_MAX_MS, backoffMs * 2));
       this.backoffUntil.set(from, this.options.now() + backoffMs);
-      this.requestRepair();
+      this.rounds.requestRepair();
       return;
     }
     if (entry !== undefined) {
@@ -268,13 +260,8 @@ export class Mesh {
 
   /** Closes every link and clears every timer. */
   dispose(): void {
-    clearTimeout(this.dialTimer);
-    clearTimeout(this.rebalanceTimer);
-    clearTimeout(this.repairTimer);
+    this.rounds.dispose();
     clearTimeout(this.hintsTimer);
-    this.dialTimer = undefined;
-    this.rebalanceTimer = undefined;
-    this.repairTimer = undefined;
     this.hintsTimer = undefined;
     this.localId = null;
     for (const entry of [...this.links.values()]) entry.link.close();
@@ -339,7 +326,8 @@ export class Mesh {
       if (yieldUntilMs > nowMs) nextCheckMs = Math.min(nextCheckMs, yieldUntilMs);
       else this.openLink(id, true);
     }
-    this.scheduleDial(nextCheckMs);
+    // The earliest candidate held back (backoff or yield) gets a round of its own.
+    this.rounds.wakeAt(nextCheckMs);
   }
 
   /**
@@ -369,24 +357,6 @@ export class Mesh {
     return true;
   }
 
-  /** One event-driven round soon, for however many events come before it. */
-  private requestRepair(): void {
-    if (this.repairTimer !== undefined) return;
-    this.repairTimer = setTimeout(() => {
-      this.repairTimer = undefined;
-      this.rebalance(false);
-    }, REPAIR_DELAY_MS);
-  }
-
-  /** The next periodic round, jittered. */
-  private schedulePeriodicRound(): void {
-    const delayMs = REBALANCE_EVERY_MS * (0.8 + Math.random() * 0.4);
-    this.rebalanceTimer = setTimeout(() => {
-      this.rebalance(true);
-      this.schedulePeriodicRound();
-    }, delayMs);
-  }
-
   /** Where a linked peer is: its signed claim, else what a neighbour told us. */
   private placeOf(entry: LinkEntry): PeerPlace | null {
     return entry.place ?? this.hintPlace(entry.link.remoteId);
@@ -394,20 +364,6 @@ export class Mesh {
 
   private hintPlace(id: PeerId): PeerPlace | null {
     return this.hints.placeOf(id);
-  }
-
-  /** Keeps one timer for the next candidate that may be dialed later. */
-  private scheduleDial(atMs: number): void {
-    if (atMs === this.dialTimerDueMs) return;
-    clearTimeout(this.dialTimer);
-    this.dialTimer = undefined;
-    this.dialTimerDueMs = atMs;
-    if (atMs === Number.POSITIVE_INFINITY) return;
-    this.dialTimer = setTimeout(() => {
-      this.dialTimer = undefined;
-      this.dialTimerDueMs = Number.POSITIVE_INFINITY;
-      this.rebalance(false);
-    }, Math.max(0, atMs - this.options.now()));
   }
 
   private openLink(remoteId: PeerId, isDialed: boolean): LinkEntry {
@@ -452,7 +408,7 @@ export class Mesh {
     if (entry.presence !== null) this.options.events.onNeighbourGone(entry.key);
     this.options.events.onLinksChanged();
     this.scheduleHints();
-    this.requestRepair();
+    this.rounds.requestRepair();
   }
 
   /** A neighbour's claim was taken; its first one may show the link to be a duplicate. */
@@ -466,7 +422,7 @@ export class Mesh {
   private receiveHints(localId: PeerId, peers: readonly PeerHint[]): void {
     // Voice hints travel on, so pass them along soon.
     if (this.hints.receive(peers, [localId, this.localId])) this.scheduleHints();
-    this.requestRepair();
+    this.rounds.requestRepair();
   }
 
   /** Sends our hints soon (one timer for all links: changes come in bursts). */
