@@ -1,21 +1,22 @@
 /**
- * The set of direct links: carrying out the link policy (app/core/mesh-policy.ts: whom
- * to dial, whom to prune, up to which degree to accept), who said what about
- * themselves, and hints about our neighbours' neighbours (so the policy can choose the
- * nearest). What is said on each link (presence, queued frames, the outbox) is
- * `link-entry.ts`; chat logic is `chat-router.ts`.
+ * The set of direct links and the decisions about them: carrying out the link policy
+ * (app/core/mesh-policy.ts: whom to dial, whom to prune, up to which degree to accept),
+ * backing off from busy and failed peers, closing duplicate links, and which peers we
+ * could not reach. What is said on each link is `link-entry.ts`; when rounds run,
+ * `round-scheduler.ts`; the hints traded with neighbours (so the policy can choose the
+ * nearest), `hint-exchange.ts`; chat logic, `chat-router.ts`.
  */
 
 import { encodeLinkSignal, parseLinkSignal } from '../core/link-signal.ts';
 import type { JsonValue } from '../core/json.ts';
 import { decideLinks, isRepairRoundUseful, meshPolicyProblem, type LinkView, type MeshPolicyConfig, type PeerPlace, type PeerView } from '../core/mesh-policy.ts';
-import { PeerHints } from '../core/peer-hints.ts';
 import type { PeerFrame, PeerHint, PresenceClaim } from '../core/peer-protocol.ts';
 import { distanceBetween } from '../core/position.ts';
 import { isInMutualRange } from '../core/visibility.ts';
 import type { IceServer, PeerId, PeerPresence } from '../core/protocol.ts';
 import type { DropReason } from '../core/chat-message.ts';
 import type { TurnTrouble } from '../core/turn-trouble.ts';
+import { HintExchange } from './hint-exchange.ts';
 import { LinkEntry, type ChatFrame, type LinkEntryHost, type Neighbour } from './link-entry.ts';
 import { PeerLink, type LinkFactory } from './peer-link.ts';
 import { RoundScheduler } from './round-scheduler.ts';
@@ -34,8 +35,6 @@ const BUSY_BACKOFF_MAX_MS = 300_000;
 /** Exploring dials (see mesh-policy.ts) start this often and back off to the maximum. */
 const EXPLORE_FIRST_MS = 5_000;
 const EXPLORE_MAX_MS = 300_000;
-/** Our hints to neighbours go out at most this often (one timer for all links). */
-const HINTS_DELAY_MS = 1_000;
 /**
  * How long the peer with the larger relay id waits for the other to dial before dialing
  * itself. Both dialing at once is handled by perfect negotiation, but Chromium then
@@ -92,10 +91,10 @@ export class Mesh {
   private readonly unreachableIds = new Map<PeerId, TurnTrouble | null>();
   /** When each candidate was first heard of (for DIAL_YIELD_MS). */
   private readonly firstSeenAt = new Map<PeerId, number>();
-  /** What neighbours told us about peers they are linked to, by relay id. */
-  private readonly hints: PeerHints;
+  /** What neighbours told us about peers they are linked to, and what we tell them. */
+  private readonly hints: HintExchange;
+  /** When policy rounds run (periodic, after events, when a held-back candidate is due). */
   private readonly rounds: RoundScheduler;
-  private hintsTimer: ReturnType<typeof setTimeout> | undefined;
   private nextExploreAtMs = 0;
   private exploreEveryMs = EXPLORE_FIRST_MS;
   private localId: PeerId | null = null;
@@ -106,7 +105,7 @@ export class Mesh {
   private readonly entryHost: LinkEntryHost;
 
   constructor(private readonly options: MeshOptions) {
-    this.hints = new PeerHints(options.now);
+    this.hints = new HintExchange(options.now, () => this.links.values());
     this.rounds = new RoundScheduler(options.now, (isPeriodic) => this.rebalance(isPeriodic));
     const problem = meshPolicyProblem(options.policy);
     if (problem !== null) throw new TypeError(`mesh policy: ${problem}`);
@@ -261,8 +260,7 @@ export class Mesh {
   /** Closes every link and clears every timer. */
   dispose(): void {
     this.rounds.dispose();
-    clearTimeout(this.hintsTimer);
-    this.hintsTimer = undefined;
+    this.hints.dispose();
     this.localId = null;
     for (const entry of [...this.links.values()]) entry.link.close();
     this.links.clear();
@@ -299,7 +297,7 @@ export class Mesh {
         nextCheckMs = Math.min(nextCheckMs, backoffUntilMs);
         continue;
       }
-      candidates.push({ id, place: this.hintPlace(id), isSameCell: home === this.myHome, rank: this.rankOf(id) });
+      candidates.push({ id, place: this.hints.placeOf(id), isSameCell: home === this.myHome, rank: this.rankOf(id) });
     }
     const mayExplore = isPeriodic && nowMs >= this.nextExploreAtMs;
     const decision = decideLinks({
@@ -338,7 +336,7 @@ export class Mesh {
    */
   private makeRoomForVoice(from: PeerId): boolean {
     const claim = this.myClaim;
-    const place = this.hintPlace(from);
+    const place = this.hints.placeOf(from);
     if (claim === null || !claim.inVoice || place === null || !place.inVoice) return false;
     if (!isInMutualRange(distanceBetween(claim.position, place.position), claim.radiusM, place.radiusM)) return false;
     let victim: LinkEntry | undefined;
@@ -359,11 +357,7 @@ export class Mesh {
 
   /** Where a linked peer is: its signed claim, else what a neighbour told us. */
   private placeOf(entry: LinkEntry): PeerPlace | null {
-    return entry.place ?? this.hintPlace(entry.link.remoteId);
-  }
-
-  private hintPlace(id: PeerId): PeerPlace | null {
-    return this.hints.placeOf(id);
+    return entry.place ?? this.hints.placeOf(entry.link.remoteId);
   }
 
   private openLink(remoteId: PeerId, isDialed: boolean): LinkEntry {
@@ -386,7 +380,7 @@ export class Mesh {
           this.unreachableIds.delete(remoteId);
           this.busyBackoffMs.delete(remoteId);
           if (this.myClaim !== null) void entry.sendPresence(this.myClaim);
-          this.scheduleHints();
+          this.hints.schedule();
           this.options.events.onLinksChanged();
         },
         onClose: (state, turnTrouble) => this.forget(entry, state, turnTrouble ?? null),
@@ -407,47 +401,21 @@ export class Mesh {
     if (!this.candidates.has(entry.link.remoteId)) this.ranks.delete(entry.link.remoteId);
     if (entry.presence !== null) this.options.events.onNeighbourGone(entry.key);
     this.options.events.onLinksChanged();
-    this.scheduleHints();
+    this.hints.schedule();
     this.rounds.requestRepair();
   }
 
   /** A neighbour's claim was taken; its first one may show the link to be a duplicate. */
   private takePresence(entry: LinkEntry, neighbour: Neighbour, isFirstClaim: boolean): void {
     if (isFirstClaim && this.closeIfDuplicate(entry)) return;
-    this.scheduleHints();
+    this.hints.schedule();
     this.options.events.onPresence(neighbour);
   }
 
   /** Remembers where a neighbour's neighbours are, then lets the policy use it. */
   private receiveHints(localId: PeerId, peers: readonly PeerHint[]): void {
-    // Voice hints travel on, so pass them along soon.
-    if (this.hints.receive(peers, [localId, this.localId])) this.scheduleHints();
+    this.hints.receive(peers, [localId, this.localId]);
     this.rounds.requestRepair();
-  }
-
-  /** Sends our hints soon (one timer for all links: changes come in bursts). */
-  private scheduleHints(): void {
-    if (this.hintsTimer !== undefined) return;
-    this.hintsTimer = setTimeout(() => {
-      this.hintsTimer = undefined;
-      this.sendHints();
-    }, HINTS_DELAY_MS);
-  }
-
-  /**
-   * Tells each neighbour about our other neighbours it may see: only those in mutual
-   * range of it (with the usual hysteresis), so a position never reaches anyone outside
-   * its owner's radius this way. Nearest first, unchanged lists not sent again.
-   */
-  private sendHints(): void {
-    const known: Array<{ readonly entry: LinkEntry; readonly hint: PeerHint }> = [];
-    for (const entry of this.links.values()) {
-      const place = entry.place;
-      if (place !== null && entry.link.state === 'open') known.push({ entry, hint: { id: entry.link.remoteId, ...place } });
-    }
-    const linkedIds = new Set([...this.links.values()].map((entry) => entry.link.remoteId));
-    const direct = known.map(({ hint }) => hint);
-    for (const { entry, hint } of known) entry.sendHints(this.hints.forNeighbour(hint, direct, linkedIds));
   }
 
   /**
