@@ -85,10 +85,6 @@ export class LinkEntry {
     });
   }
 
-  get remoteId(): PeerId {
-    return this.link.remoteId;
-  }
-
   /** What the neighbour said about itself, verified; null until its first claim is. */
   get presence(): PresenceClaim | null {
     return this.presenceValue;
