@@ -1,21 +1,27 @@
 /**
- * The set of direct links: carrying out the link policy (app/core/mesh-policy.ts: whom
- * to dial, whom to prune, up to which degree to accept), who said what about
- * themselves, and hints about our neighbours' neighbours (so the policy can choose the
- * nearest). Chat logic lives elsewhere (`chat-router.ts`); this file only moves frames.
+ * The set of direct links and the decisions about them: carrying out the link policy
+ * (app/core/mesh-policy.ts: whom to dial, whom to prune, up to which degree to accept),
+ * backing off from busy and failed peers, closing duplicate links, and which peers we
+ * could not reach. What is said on each link is `link-entry.ts`; when rounds run,
+ * `round-scheduler.ts`; the hints traded with neighbours (so the policy can choose the
+ * nearest), `hint-exchange.ts`; chat logic, `chat-router.ts`.
  */
 
 import { encodeLinkSignal, parseLinkSignal } from '../core/link-signal.ts';
 import type { JsonValue } from '../core/json.ts';
 import { decideLinks, isRepairRoundUseful, meshPolicyProblem, type LinkView, type MeshPolicyConfig, type PeerPlace, type PeerView } from '../core/mesh-policy.ts';
-import { PeerHints } from '../core/peer-hints.ts';
-import { parsePeerFrame, presencePayload, PEER_PROTOCOL_VERSION, type PeerFrame, type PeerHint, type PresenceClaim } from '../core/peer-protocol.ts';
+import type { PeerFrame, PeerHint, PresenceClaim } from '../core/peer-protocol.ts';
 import { distanceBetween } from '../core/position.ts';
 import { isInMutualRange } from '../core/visibility.ts';
 import type { IceServer, PeerId, PeerPresence } from '../core/protocol.ts';
 import type { DropReason } from '../core/chat-message.ts';
 import type { TurnTrouble } from '../core/turn-trouble.ts';
-import { PeerLink, type LinkFactory, type MeshLink } from './peer-link.ts';
+import { HintExchange } from './hint-exchange.ts';
+import { LinkEntry, type ChatFrame, type LinkEntryHost, type Neighbour } from './link-entry.ts';
+import { PeerLink, type LinkFactory } from './peer-link.ts';
+import { RoundScheduler } from './round-scheduler.ts';
+
+export type { ChatFrame, Neighbour } from './link-entry.ts';
 
 /** How long a peer that failed to connect or was pruned is left alone. */
 const RETRY_AFTER_MS = 60_000;
@@ -26,18 +32,9 @@ const RETRY_AFTER_MS = 60_000;
  */
 const BUSY_BACKOFF_FIRST_MS = 10_000;
 const BUSY_BACKOFF_MAX_MS = 300_000;
-/**
- * Rounds caused by events (a peer arrived, a link closed, hints came) wait this long, so a
- * burst of them makes one round: in a crowd, arrivals come many a second.
- */
-const REPAIR_DELAY_MS = 100;
-/** Periodic policy rounds (fill to D, prune, explore), jittered by ±20 % so peers do not beat in step. */
-const REBALANCE_EVERY_MS = 5_000;
 /** Exploring dials (see mesh-policy.ts) start this often and back off to the maximum. */
 const EXPLORE_FIRST_MS = 5_000;
 const EXPLORE_MAX_MS = 300_000;
-/** Our hints to neighbours go out at most this often (one timer for all links). */
-const HINTS_DELAY_MS = 1_000;
 /**
  * How long the peer with the larger relay id waits for the other to dial before dialing
  * itself. Both dialing at once is handled by perfect negotiation, but Chromium then
@@ -45,13 +42,6 @@ const HINTS_DELAY_MS = 1_000;
  * its rolled-back offer are lost), so the first contact avoids glare on purpose.
  */
 const DIAL_YIELD_MS = 2_500;
-
-/** One direct neighbour, once it has said who it is. */
-export interface Neighbour {
-  readonly linkKey: string;
-  readonly remoteId: PeerId;
-  readonly presence: PresenceClaim;
-}
 
 export interface MeshEvents {
   /** A neighbour said who it is, or updated it (position, radius, name). */
@@ -67,9 +57,6 @@ export interface MeshEvents {
   /** Audio from a neighbour arrived on its link. */
   onRemoteAudio(linkKey: string, stream: MediaStream): void;
 }
-
-/** The frames the chat router handles. */
-export type ChatFrame = Extract<PeerFrame, { type: 'chat' | 'history' | 'have' | 'want' }>;
 
 export interface MeshOptions {
   readonly policy: MeshPolicyConfig;
@@ -88,34 +75,6 @@ export interface MeshOptions {
   readonly createLink?: LinkFactory;
 }
 
-interface LinkEntry {
-  readonly key: string;
-  readonly link: MeshLink;
-  presence: PresenceClaim | null;
-  /**
-   * Frames are handled one after another: a presence claim is verified (asynchronously)
-   * before the chat frames sent after it are judged against it.
-   */
-  /** We dialed this link (ours to prune); false for links the peer opened. */
-  readonly isDialed: boolean;
-  readonly openedAtMs: number;
-  /** The hints we last sent on this link (JSON), so unchanged ones are not sent again. */
-  lastHints: string;
-  queue: Promise<void>;
-  queuedFrames: number;
-  /**
-   * Frames for this neighbour held back until our first presence claim (signed
-   * asynchronously) has gone out, so the neighbour always knows who we are before it
-   * judges our chat; null once it has.
-   */
-  outbox: string[] | null;
-}
-
-/** Frames waiting on one link before further ones are dropped (a flood must not grow memory). */
-const MAX_QUEUED_FRAMES = 1_000;
-/** Frames held for a neighbour until our presence is out (history is sent in chunks of 20). */
-const MAX_OUTBOX_FRAMES = 100;
-
 const linkKeyOf = (localId: PeerId, remoteId: PeerId): string => `${localId}|${remoteId}`;
 
 export class Mesh {
@@ -132,24 +91,34 @@ export class Mesh {
   private readonly unreachableIds = new Map<PeerId, TurnTrouble | null>();
   /** When each candidate was first heard of (for DIAL_YIELD_MS). */
   private readonly firstSeenAt = new Map<PeerId, number>();
-  /** What neighbours told us about peers they are linked to, by relay id. */
-  private readonly hints: PeerHints;
-  private dialTimer: ReturnType<typeof setTimeout> | undefined;
-  private dialTimerDueMs = Number.POSITIVE_INFINITY;
-  private rebalanceTimer: ReturnType<typeof setTimeout> | undefined;
-  private repairTimer: ReturnType<typeof setTimeout> | undefined;
-  private hintsTimer: ReturnType<typeof setTimeout> | undefined;
+  /** What neighbours told us about peers they are linked to, and what we tell them. */
+  private readonly hints: HintExchange;
+  /** When policy rounds run (periodic, after events, when a held-back candidate is due). */
+  private readonly rounds: RoundScheduler;
   private nextExploreAtMs = 0;
   private exploreEveryMs = EXPLORE_FIRST_MS;
   private localId: PeerId | null = null;
   private iceServers: readonly IceServer[] = [];
   private myHome = '';
   private myClaim: Omit<PresenceClaim, 'signature'> | null = null;
+  /** What every link entry may ask of us: keys, and the decisions that are ours. */
+  private readonly entryHost: LinkEntryHost;
 
   constructor(private readonly options: MeshOptions) {
-    this.hints = new PeerHints(options.now);
+    this.hints = new HintExchange(options.now, () => this.links.values());
+    this.rounds = new RoundScheduler(options.now, (isPeriodic) => this.rebalance(isPeriodic));
     const problem = meshPolicyProblem(options.policy);
     if (problem !== null) throw new TypeError(`mesh policy: ${problem}`);
+    this.entryHost = {
+      signText: options.signText,
+      verifyText: options.verifyText,
+      acceptsUsername: options.acceptsUsername,
+      isHeld: (entry) => this.links.get(entry.key) === entry,
+      onPresence: (entry, neighbour, isFirstClaim) => this.takePresence(entry, neighbour, isFirstClaim),
+      onHints: (entry, peers) => this.receiveHints(entry.link.localId, peers),
+      onChatFrame: (neighbour, frame) => this.options.events.onChatFrame(neighbour, frame),
+      onDrop: (reason) => this.options.events.onDrop(reason),
+    };
   }
 
   /** Most links, dialed and accepted, open or connecting. */
@@ -182,9 +151,8 @@ export class Mesh {
   neighbours(): Neighbour[] {
     const result: Neighbour[] = [];
     for (const entry of this.links.values()) {
-      if (entry.presence !== null && entry.link.state === 'open') {
-        result.push({ linkKey: entry.key, remoteId: entry.link.remoteId, presence: entry.presence });
-      }
+      const neighbour = entry.neighbour();
+      if (neighbour !== null && entry.link.state === 'open') result.push(neighbour);
     }
     return result;
   }
@@ -208,22 +176,22 @@ export class Mesh {
   setSelf(claim: Omit<PresenceClaim, 'signature'>, home: string): void {
     this.myClaim = claim;
     this.myHome = home;
-    for (const entry of this.links.values()) if (entry.link.state === 'open') void this.sendPresence(entry);
-    if (this.rebalanceTimer === undefined) this.schedulePeriodicRound();
+    for (const entry of this.links.values()) if (entry.link.state === 'open') void entry.sendPresence(claim);
+    this.rounds.startPeriodic();
     // Moving or joining voice changes whom we want: repair soon.
-    this.requestRepair();
+    this.rounds.requestRepair();
   }
 
   /** The relay's answer to a join: the present peers in our cells. */
   setCandidates(peers: readonly PeerPresence[]): void {
     this.candidates.clear();
     for (const peer of peers) this.rememberCandidate(peer);
-    this.requestRepair();
+    this.rounds.requestRepair();
   }
 
   addCandidate(peer: PeerPresence): void {
     this.rememberCandidate(peer);
-    this.requestRepair();
+    this.rounds.requestRepair();
   }
 
   removeCandidate(id: PeerId): void {
@@ -232,6 +200,8 @@ export class Mesh {
     this.firstSeenAt.delete(id);
     this.busyBackoffMs.delete(id);
     if (!this.isLinkedTo(id)) this.ranks.delete(id);
+    // Someone who has left is not someone we cannot reach: the notice must stop naming them.
+    if (this.unreachableIds.delete(id)) this.options.events.onLinksChanged();
   }
 
   private rememberCandidate(peer: PeerPresence): void {
@@ -263,7 +233,7 @@ export class Mesh {
       const backoffMs = this.busyBackoffMs.get(from) ?? BUSY_BACKOFF_FIRST_MS;
       this.busyBackoffMs.set(from, Math.min(BUSY_BACKOFF_MAX_MS, backoffMs * 2));
       this.backoffUntil.set(from, this.options.now() + backoffMs);
-      this.requestRepair();
+      this.rounds.requestRepair();
       return;
     }
     if (entry !== undefined) {
@@ -279,12 +249,7 @@ export class Mesh {
 
   /** Sends a frame to one neighbour; false if its link cannot take it now. */
   sendTo(linkKey: string, frame: PeerFrame): boolean {
-    const entry = this.links.get(linkKey);
-    if (entry === undefined) return false;
-    if (entry.outbox === null) return entry.link.send(JSON.stringify(frame));
-    if (entry.outbox.length >= MAX_OUTBOX_FRAMES) return false;
-    entry.outbox.push(JSON.stringify(frame));
-    return true;
+    return this.links.get(linkKey)?.send(frame) ?? false;
   }
 
   /** Sets whether (and with which microphone track) we exchange audio with one neighbour. */
@@ -294,14 +259,8 @@ export class Mesh {
 
   /** Closes every link and clears every timer. */
   dispose(): void {
-    clearTimeout(this.dialTimer);
-    clearTimeout(this.rebalanceTimer);
-    clearTimeout(this.repairTimer);
-    clearTimeout(this.hintsTimer);
-    this.dialTimer = undefined;
-    this.rebalanceTimer = undefined;
-    this.repairTimer = undefined;
-    this.hintsTimer = undefined;
+    this.rounds.dispose();
+    this.hints.dispose();
     this.localId = null;
     for (const entry of [...this.links.values()]) entry.link.close();
     this.links.clear();
@@ -338,7 +297,7 @@ export class Mesh {
         nextCheckMs = Math.min(nextCheckMs, backoffUntilMs);
         continue;
       }
-      candidates.push({ id, place: this.hintPlace(id), isSameCell: home === this.myHome, rank: this.rankOf(id) });
+      candidates.push({ id, place: this.hints.placeOf(id), isSameCell: home === this.myHome, rank: this.rankOf(id) });
     }
     const mayExplore = isPeriodic && nowMs >= this.nextExploreAtMs;
     const decision = decideLinks({
@@ -365,7 +324,8 @@ export class Mesh {
       if (yieldUntilMs > nowMs) nextCheckMs = Math.min(nextCheckMs, yieldUntilMs);
       else this.openLink(id, true);
     }
-    this.scheduleDial(nextCheckMs);
+    // The earliest candidate held back (backoff or yield) gets a round of its own.
+    this.rounds.wakeAt(nextCheckMs);
   }
 
   /**
@@ -376,7 +336,7 @@ export class Mesh {
    */
   private makeRoomForVoice(from: PeerId): boolean {
     const claim = this.myClaim;
-    const place = this.hintPlace(from);
+    const place = this.hints.placeOf(from);
     if (claim === null || !claim.inVoice || place === null || !place.inVoice) return false;
     if (!isInMutualRange(distanceBetween(claim.position, place.position), claim.radiusM, place.radiusM)) return false;
     let victim: LinkEntry | undefined;
@@ -395,84 +355,38 @@ export class Mesh {
     return true;
   }
 
-  /** One event-driven round soon, for however many events come before it. */
-  private requestRepair(): void {
-    if (this.repairTimer !== undefined) return;
-    this.repairTimer = setTimeout(() => {
-      this.repairTimer = undefined;
-      this.rebalance(false);
-    }, REPAIR_DELAY_MS);
-  }
-
-  /** The next periodic round, jittered. */
-  private schedulePeriodicRound(): void {
-    const delayMs = REBALANCE_EVERY_MS * (0.8 + Math.random() * 0.4);
-    this.rebalanceTimer = setTimeout(() => {
-      this.rebalance(true);
-      this.schedulePeriodicRound();
-    }, delayMs);
-  }
-
   /** Where a linked peer is: its signed claim, else what a neighbour told us. */
   private placeOf(entry: LinkEntry): PeerPlace | null {
-    const presence = entry.presence;
-    if (presence !== null) return { position: presence.position, radiusM: presence.radiusM, inVoice: presence.inVoice };
-    return this.hintPlace(entry.link.remoteId);
-  }
-
-  private hintPlace(id: PeerId): PeerPlace | null {
-    return this.hints.placeOf(id);
-  }
-
-
-  /** Keeps one timer for the next candidate that may be dialed later. */
-  private scheduleDial(atMs: number): void {
-    if (atMs === this.dialTimerDueMs) return;
-    clearTimeout(this.dialTimer);
-    this.dialTimer = undefined;
-    this.dialTimerDueMs = atMs;
-    if (atMs === Number.POSITIVE_INFINITY) return;
-    this.dialTimer = setTimeout(() => {
-      this.dialTimer = undefined;
-      this.dialTimerDueMs = Number.POSITIVE_INFINITY;
-      this.rebalance(false);
-    }, Math.max(0, atMs - this.options.now()));
+    return entry.place ?? this.hints.placeOf(entry.link.remoteId);
   }
 
   private openLink(remoteId: PeerId, isDialed: boolean): LinkEntry {
     const localId = this.localId;
     if (localId === null) throw new Error('openLink before the relay gave us an id');
     const key = linkKeyOf(localId, remoteId);
-    const createLink = this.options.createLink ?? ((linkOptions) => new PeerLink(linkOptions));
-    const link = createLink({
-      localId,
-      remoteId,
-      iceServers: this.iceServers,
-      ...(this.options.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: this.options.iceTransportPolicy }),
-      sendViaRelay: (data) => this.options.sendSignal(remoteId, data),
-      wrapNegotiation: (data) => JSON.stringify({ type: 'negotiate', data } satisfies PeerFrame),
-      onOpen: () => {
-        this.unreachableIds.delete(remoteId);
-        this.busyBackoffMs.delete(remoteId);
-        void this.sendPresence(entry);
-        this.scheduleHints();
-        this.options.events.onLinksChanged();
-      },
-      onFrame: (text) => this.enqueueFrame(entry, text),
-      onClose: (state, turnTrouble) => this.forget(entry, state, turnTrouble ?? null),
-      onRemoteAudio: (stream) => this.options.events.onRemoteAudio(key, stream),
-    });
-    const entry: LinkEntry = {
+    const entry: LinkEntry = new LinkEntry({
       key,
-      link,
-      presence: null,
       isDialed,
       openedAtMs: this.options.now(),
-      lastHints: '',
-      queue: Promise.resolve(),
-      queuedFrames: 0,
-      outbox: [],
-    };
+      host: this.entryHost,
+      createLink: this.options.createLink ?? ((linkOptions) => new PeerLink(linkOptions)),
+      link: {
+        localId,
+        remoteId,
+        iceServers: this.iceServers,
+        ...(this.options.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: this.options.iceTransportPolicy }),
+        sendViaRelay: (data) => this.options.sendSignal(remoteId, data),
+        onOpen: () => {
+          this.unreachableIds.delete(remoteId);
+          this.busyBackoffMs.delete(remoteId);
+          if (this.myClaim !== null) void entry.sendPresence(this.myClaim);
+          this.hints.schedule();
+          this.options.events.onLinksChanged();
+        },
+        onClose: (state, turnTrouble) => this.forget(entry, state, turnTrouble ?? null),
+        onRemoteAudio: (stream) => this.options.events.onRemoteAudio(key, stream),
+      },
+    });
     this.links.set(key, entry);
     return entry;
   }
@@ -487,127 +401,22 @@ export class Mesh {
     if (!this.candidates.has(entry.link.remoteId)) this.ranks.delete(entry.link.remoteId);
     if (entry.presence !== null) this.options.events.onNeighbourGone(entry.key);
     this.options.events.onLinksChanged();
-    this.scheduleHints();
-    this.requestRepair();
+    this.hints.schedule();
+    this.rounds.requestRepair();
   }
 
-  private async sendPresence(entry: LinkEntry): Promise<void> {
-    const claim = this.myClaim;
-    if (claim === null) return;
-    const payload = presencePayload(claim, entry.link.localId, entry.link.remoteId);
-    const signature = await this.options.signText(payload);
-    entry.link.send(JSON.stringify({ type: 'presence', v: PEER_PROTOCOL_VERSION, presence: { ...claim, signature } } satisfies PeerFrame));
-    const held = entry.outbox ?? [];
-    entry.outbox = null;
-    for (const text of held) entry.link.send(text);
-  }
-
-  private enqueueFrame(entry: LinkEntry, text: string): void {
-    if (entry.queuedFrames >= MAX_QUEUED_FRAMES) {
-      this.options.events.onDrop('rate-limited');
-      return;
-    }
-    entry.queuedFrames += 1;
-    entry.queue = entry.queue
-      .then(() => this.receiveFrame(entry, text))
-      .catch((err: unknown) => console.warn('a peer frame could not be handled:', err instanceof Error ? err.message : String(err)))
-      .finally(() => {
-        entry.queuedFrames -= 1;
-      });
-  }
-
-  private async receiveFrame(entry: LinkEntry, text: string): Promise<void> {
-    const parsed = parsePeerFrame(text);
-    if (!parsed.ok) {
-      this.options.events.onDrop(parsed.reason);
-      return;
-    }
-    const frame = parsed.frame;
-    switch (frame.type) {
-      case 'negotiate':
-        await entry.link.receiveSignal(frame.data);
-        return;
-      case 'presence':
-        await this.receivePresence(entry, frame.presence);
-        return;
-      case 'peers':
-        if (entry.presence === null) return this.options.events.onDrop('malformed');
-        this.receiveHints(entry.link.localId, frame.peers);
-        return;
-      case 'chat':
-      case 'history':
-      case 'have':
-      case 'want': {
-        // Chat from a link that has not said who it is yet is dropped: we cannot judge its range.
-        if (entry.presence === null) return this.options.events.onDrop('malformed');
-        await this.options.events.onChatFrame({ linkKey: entry.key, remoteId: entry.link.remoteId, presence: entry.presence }, frame);
-        return;
-      }
-      default:
-        frame satisfies never;
-    }
-  }
-
-  private async receivePresence(entry: LinkEntry, claim: PresenceClaim): Promise<void> {
-    const previous = entry.presence;
-    // The key is fixed for the life of the link, and claims only move forward.
-    if (previous !== null && (claim.key !== previous.key || claim.seq <= previous.seq)) return;
-    const payload = presencePayload(claim, entry.link.remoteId, entry.link.localId);
-    if (!(await this.options.verifyText(claim.key, payload, claim.signature))) {
-      this.options.events.onDrop('bad-signature');
-      return;
-    }
-    if (this.links.get(entry.key) !== entry) return;
-    if (!this.options.acceptsUsername(claim.key, claim.username)) {
-      // A fifth name: the rest of the claim (position, radius) still counts, the name does not.
-      this.options.events.onDrop('username-changes');
-      if (previous === null) return;
-      claim = { ...claim, username: previous.username };
-    }
-    entry.presence = claim;
-    if (previous === null && this.closeIfDuplicate(entry)) return;
-    this.scheduleHints();
-    this.options.events.onPresence({ linkKey: entry.key, remoteId: entry.link.remoteId, presence: claim });
+  /** A neighbour's claim was taken; its first one may show the link to be a duplicate. */
+  private takePresence(entry: LinkEntry, neighbour: Neighbour, isFirstClaim: boolean): void {
+    if (isFirstClaim && this.closeIfDuplicate(entry)) return;
+    this.hints.schedule();
+    this.options.events.onPresence(neighbour);
   }
 
   /** Remembers where a neighbour's neighbours are, then lets the policy use it. */
   private receiveHints(localId: PeerId, peers: readonly PeerHint[]): void {
-    // Voice hints travel on, so pass them along soon.
-    if (this.hints.receive(peers, [localId, this.localId])) this.scheduleHints();
-    this.requestRepair();
+    this.hints.receive(peers, [localId, this.localId]);
+    this.rounds.requestRepair();
   }
-
-  /** Sends our hints soon (one timer for all links: changes come in bursts). */
-  private scheduleHints(): void {
-    if (this.hintsTimer !== undefined) return;
-    this.hintsTimer = setTimeout(() => {
-      this.hintsTimer = undefined;
-      this.sendHints();
-    }, HINTS_DELAY_MS);
-  }
-
-  /**
-   * Tells each neighbour about our other neighbours it may see: only those in mutual
-   * range of it (with the usual hysteresis), so a position never reaches anyone outside
-   * its owner's radius this way. Nearest first, unchanged lists not sent again.
-   */
-  private sendHints(): void {
-    const known = [...this.links.values()].filter((entry) => entry.presence !== null && entry.link.state === 'open');
-    const linkedIds = new Set([...this.links.values()].map((entry) => entry.link.remoteId));
-    const hintOf = (entry: LinkEntry): PeerHint => {
-      const presence = entry.presence as PresenceClaim;
-      return { id: entry.link.remoteId, position: presence.position, radiusM: presence.radiusM, inVoice: presence.inVoice };
-    };
-    const direct = known.map(hintOf);
-    for (const target of known) {
-      const peers = this.hints.forNeighbour(hintOf(target), direct, linkedIds);
-      const text = JSON.stringify({ type: 'peers', peers } satisfies PeerFrame);
-      if (text === target.lastHints || (peers.length === 0 && target.lastHints === '')) continue;
-      if (this.sendTo(target.key, { type: 'peers', peers })) target.lastHints = text;
-    }
-  }
-
-
 
   /**
    * After a relay reconnect the same person can be reached under a new relay id, giving

@@ -82,7 +82,7 @@ describe('mesh dialing', () => {
       const dialTimes: number[] = [];
       for (let refusal = 0; refusal < 3; refusal += 1) {
         const refusedAtMs = nowMs;
-        const dialsBefore = dials.length;
+        const dialsBefore: number = dials.length;
         mesh.receiveSignal(ZOE, { busy: true });
         while (dials.length === dialsBefore && nowMs - refusedAtMs < 120_000) advance(100);
         dialTimes.push(nowMs - refusedAtMs);

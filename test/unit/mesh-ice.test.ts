@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_MESH_POLICY } from '../../app/core/mesh-policy.ts';
 import type { IceServer, PeerId } from '../../app/core/protocol.ts';
-import { Mesh } from '../../app/net/mesh.ts';
+import { Mesh, type MeshEvents } from '../../app/net/mesh.ts';
 import type { MeshLink, PeerLinkOptions } from '../../app/net/peer-link.ts';
 
 const ME = 'mmmmmmmmmmmmmmmmmmmmmm' as PeerId;
 const ANA = 'aaaaaaaaaaaaaaaaaaaaaa' as PeerId;
 const BEN = 'bbbbbbbbbbbbbbbbbbbbbb' as PeerId;
+const CAL = 'cccccccccccccccccccccc' as PeerId;
 const OFFER = { description: { type: 'offer', sdp: 'v=0' } };
 const TURN_A: IceServer[] = [{ urls: ['turn:turn.example:3478'], username: '100:m', credential: 'a' }];
 const TURN_B: IceServer[] = [{ urls: ['turn:turn.example:3478'], username: '200:m', credential: 'b' }];
@@ -41,7 +42,7 @@ class FakeLink implements MeshLink {
   }
 }
 
-function meshWithFakeLinks(): { mesh: Mesh; links: FakeLink[] } {
+function meshWithFakeLinks(events: Partial<MeshEvents> = {}): { mesh: Mesh; links: FakeLink[] } {
   const links: FakeLink[] = [];
   const mesh = new Mesh({
     policy: DEFAULT_MESH_POLICY,
@@ -63,6 +64,7 @@ function meshWithFakeLinks(): { mesh: Mesh; links: FakeLink[] } {
       onDrop: () => undefined,
       onLinksChanged: () => undefined,
       onRemoteAudio: () => undefined,
+      ...events,
     },
   });
   return { mesh, links };
@@ -99,6 +101,30 @@ describe('mesh ICE servers and TURN trouble', () => {
     links[3]?.options.onOpen();
     assert.deepEqual(mesh.unreachable(), [BEN]);
     assert.equal(mesh.turnTrouble(), 'unreachable', 'Ana connected after all');
+    mesh.dispose();
+  });
+
+  test('a peer the relay says has left is no longer unreachable, and the notice is told', () => {
+    let linksChangedCount = 0;
+    const { mesh, links } = meshWithFakeLinks({
+      onLinksChanged: () => {
+        linksChangedCount += 1;
+      },
+    });
+    mesh.setRelayIdentity(ME, TURN_A);
+    mesh.receiveSignal(ANA, OFFER);
+    mesh.receiveSignal(BEN, OFFER);
+    links[0]?.fail('refused');
+    links[1]?.fail();
+    assert.deepEqual(mesh.unreachable(), [ANA, BEN]);
+    const countBefore = linksChangedCount;
+    mesh.removeCandidate(ANA);
+    assert.deepEqual(mesh.unreachable(), [BEN]);
+    assert.equal(mesh.turnTrouble(), null, 'only Ana failed because of TURN');
+    assert.equal(linksChangedCount, countBefore + 1);
+    mesh.removeCandidate(ANA);
+    mesh.removeCandidate(CAL);
+    assert.equal(linksChangedCount, countBefore + 1, 'peers that were not unreachable change nothing');
     mesh.dispose();
   });
 });

@@ -1,0 +1,71 @@
+/**
+ * When the mesh's policy rounds run: periodic ones, event-driven ones coalesced, and one
+ * wake-up for the earliest candidate that may be dialed later. What a round does is the
+ * mesh's call (`runRound`); this only owns the three timers.
+ */
+
+/**
+ * Rounds caused by events (a peer arrived, a link closed, hints came) wait this long, so a
+ * burst of them makes one round: in a crowd, arrivals come many a second.
+ */
+const REPAIR_DELAY_MS = 100;
+/** Periodic policy rounds (fill to D, prune, explore), jittered by ±20 % so peers do not beat in step. */
+const REBALANCE_EVERY_MS = 5_000;
+
+export class RoundScheduler {
+  private periodicTimer: ReturnType<typeof setTimeout> | undefined;
+  private repairTimer: ReturnType<typeof setTimeout> | undefined;
+  private wakeTimer: ReturnType<typeof setTimeout> | undefined;
+  private wakeDueMs = Number.POSITIVE_INFINITY;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly runRound: (isPeriodic: boolean) => void,
+  ) {}
+
+  /** Starts the periodic rounds unless they run already. */
+  startPeriodic(): void {
+    if (this.periodicTimer === undefined) this.schedulePeriodic();
+  }
+
+  /** One event-driven round soon, for however many events come before it. */
+  requestRepair(): void {
+    if (this.repairTimer !== undefined) return;
+    this.repairTimer = setTimeout(() => {
+      this.repairTimer = undefined;
+      this.runRound(false);
+    }, REPAIR_DELAY_MS);
+  }
+
+  /** An event-driven round at `atMs` (infinite: none); replaces the wake-up set before. */
+  wakeAt(atMs: number): void {
+    if (atMs === this.wakeDueMs) return;
+    clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    this.wakeDueMs = atMs;
+    if (atMs === Number.POSITIVE_INFINITY) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wakeDueMs = Number.POSITIVE_INFINITY;
+      this.runRound(false);
+    }, Math.max(0, atMs - this.now()));
+  }
+
+  /** Clears every timer; `startPeriodic` starts the periodic rounds again. */
+  dispose(): void {
+    clearTimeout(this.wakeTimer);
+    clearTimeout(this.periodicTimer);
+    clearTimeout(this.repairTimer);
+    this.wakeTimer = undefined;
+    this.periodicTimer = undefined;
+    this.repairTimer = undefined;
+  }
+
+  private schedulePeriodic(): void {
+    const delayMs = REBALANCE_EVERY_MS * (0.8 + Math.random() * 0.4);
+    this.periodicTimer = setTimeout(() => {
+      this.runRound(true);
+      this.schedulePeriodic();
+    }, delayMs);
+  }
+}
