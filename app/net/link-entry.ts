@@ -109,7 +109,15 @@ export class LinkEntry {
   /** Signs and sends our claim; the first one also releases the frames held until then. */
   async sendPresence(claim: Omit<PresenceClaim, 'signature'>): Promise<void> {
     const payload = presencePayload(claim, this.link.localId, this.link.remoteId);
-    const signature = await this.host.signText(payload);
+    let signature: string;
+    try {
+      signature = await this.host.signText(payload);
+    } catch (err: unknown) {
+      // Without a signed claim the neighbour cannot judge us; the next claim (a move, a
+      // rename, voice) tries again. Nothing else is lost: the outbox waits.
+      console.warn('our presence could not be signed:', err instanceof Error ? err.message : String(err));
+      return;
+    }
     this.link.send(JSON.stringify({ type: 'presence', v: PEER_PROTOCOL_VERSION, presence: { ...claim, signature } } satisfies PeerFrame));
     const held = this.outbox ?? [];
     this.outbox = null;

@@ -23,6 +23,8 @@ import { RoundScheduler } from './round-scheduler.ts';
 
 export type { ChatFrame, Neighbour } from './link-entry.ts';
 
+/** Peers remembered as departed (see departedIds): more than leave while one link connects. */
+const MAX_DEPARTED_IDS = 1_000;
 /** How long a peer that failed to connect or was pruned is left alone. */
 const RETRY_AFTER_MS = 60_000;
 /**
@@ -89,6 +91,8 @@ export class Mesh {
   private readonly ranks = new Map<PeerId, number>();
   /** Peers we could not connect to, and whether a TURN server was why (null: not that we can tell). */
   private readonly unreachableIds = new Map<PeerId, TurnTrouble | null>();
+  /** Peers the relay said have left, latest last (relay ids are never reused). */
+  private readonly departedIds = new Set<PeerId>();
   /** When each candidate was first heard of (for DIAL_YIELD_MS). */
   private readonly firstSeenAt = new Map<PeerId, number>();
   /** What neighbours told us about peers they are linked to, and what we tell them. */
@@ -200,7 +204,10 @@ export class Mesh {
     this.firstSeenAt.delete(id);
     this.busyBackoffMs.delete(id);
     if (!this.isLinkedTo(id)) this.ranks.delete(id);
-    // Someone who has left is not someone we cannot reach: the notice must stop naming them.
+    // Someone who has left is not someone we cannot reach: the notice must stop naming them,
+    // and a link to them that fails later must not name them again.
+    this.departedIds.add(id);
+    if (this.departedIds.size > MAX_DEPARTED_IDS) this.departedIds.delete(this.departedIds.values().next().value as PeerId);
     if (this.unreachableIds.delete(id)) this.options.events.onLinksChanged();
   }
 
@@ -240,6 +247,10 @@ export class Mesh {
       void entry.link.receiveSignal(data);
       return;
     }
+    // Only an offer starts a link (the dialer sends it before any candidate). Anything else
+    // for a link we do not have is left over from one that closed: an answer or candidates
+    // still on their way. Made into a new link, it would take a place and fail 20 s later.
+    if (signal.kind !== 'description' || signal.type !== 'offer') return;
     if (this.links.size >= this.hardCap && !this.makeRoomForVoice(from)) {
       this.options.sendSignal(from, encodeLinkSignal({ kind: 'busy' }));
       return;
@@ -262,8 +273,10 @@ export class Mesh {
     this.rounds.dispose();
     this.hints.dispose();
     this.localId = null;
-    for (const entry of [...this.links.values()]) entry.link.close();
+    // Forgotten before they close, so their closes start no round, hint or event.
+    const entries = [...this.links.values()];
     this.links.clear();
+    for (const entry of entries) entry.link.close();
   }
 
   /**
@@ -395,7 +408,8 @@ export class Mesh {
     if (this.links.get(entry.key) !== entry) return;
     this.links.delete(entry.key);
     if (state === 'failed') {
-      this.unreachableIds.set(entry.link.remoteId, turnTrouble);
+      // A peer that left the relay meanwhile is not one we cannot reach: it is gone.
+      if (!this.departedIds.has(entry.link.remoteId)) this.unreachableIds.set(entry.link.remoteId, turnTrouble);
       this.backoffUntil.set(entry.link.remoteId, this.options.now() + RETRY_AFTER_MS);
     }
     if (!this.candidates.has(entry.link.remoteId)) this.ranks.delete(entry.link.remoteId);

@@ -49,8 +49,10 @@ describe('mesh dialing', () => {
     }
   }
 
-  test('a peer that answers "busy" is asked again after 10 s, then 20 s, then 40 s: full peers are not hammered', () => {
-    const dials: PeerId[] = [];
+  /** A mesh of policy 1 / 1 / 2 on fake links; `made` lists the peers links were made for. */
+  function meshOnFakeLinks(): { mesh: Mesh; made: PeerId[]; linksChanged: () => number } {
+    const made: PeerId[] = [];
+    let linksChangedCount = 0;
     const mesh = new Mesh({
       policy: { degree: 1, degreeLow: 1, degreeHigh: 2 },
       voiceCap: 6,
@@ -60,7 +62,7 @@ describe('mesh dialing', () => {
       acceptsUsername: () => true,
       sendSignal: () => true,
       createLink: (options) => {
-        dials.push(options.remoteId);
+        made.push(options.remoteId);
         return new FakeLink(options);
       },
       events: {
@@ -68,10 +70,17 @@ describe('mesh dialing', () => {
         onNeighbourGone: () => undefined,
         onChatFrame: async () => undefined,
         onDrop: () => undefined,
-        onLinksChanged: () => undefined,
+        onLinksChanged: () => {
+          linksChangedCount += 1;
+        },
         onRemoteAudio: () => undefined,
       },
     });
+    return { mesh, made, linksChanged: () => linksChangedCount };
+  }
+
+  test('a peer that answers "busy" is asked again after 10 s, then 20 s, then 40 s: full peers are not hammered', () => {
+    const { mesh, made: dials } = meshOnFakeLinks();
     try {
       mesh.setRelayIdentity(ME, []);
       mesh.setSelf(CLAIM, HOME);
@@ -95,5 +104,33 @@ describe('mesh dialing', () => {
     } finally {
       mesh.dispose();
     }
+  });
+
+  test('only an offer starts a link: an answer or candidate left over from a closed link is dropped', () => {
+    const { mesh, made } = meshOnFakeLinks();
+    try {
+      mesh.setRelayIdentity(ME, []);
+      mesh.receiveSignal(ZOE, { description: { type: 'answer', sdp: 'v=0' } });
+      mesh.receiveSignal(ZOE, { candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 } });
+      assert.deepEqual(made, []);
+      mesh.receiveSignal(ZOE, { description: { type: 'offer', sdp: 'v=0' } });
+      assert.deepEqual(made, [ZOE]);
+    } finally {
+      mesh.dispose();
+    }
+  });
+
+  test('dispose closes every link quietly: no event, and no timer left to run', () => {
+    const { mesh, made, linksChanged } = meshOnFakeLinks();
+    mesh.setRelayIdentity(ME, []);
+    mesh.setSelf(CLAIM, HOME);
+    mesh.receiveSignal(ZOE, { description: { type: 'offer', sdp: 'v=0' } });
+    advance(200);
+    const changesBefore = linksChanged();
+    mesh.dispose();
+    assert.equal(linksChanged(), changesBefore);
+    advance(60_000);
+    assert.equal(linksChanged(), changesBefore);
+    assert.deepEqual(made, [ZOE], 'nothing dialed after dispose');
   });
 });

@@ -125,6 +125,10 @@ describe('mesh ICE servers and TURN trouble', () => {
     mesh.removeCandidate(ANA);
     mesh.removeCandidate(CAL);
     assert.equal(linksChangedCount, countBefore + 1, 'peers that were not unreachable change nothing');
+    mesh.receiveSignal(CAL, OFFER);
+    mesh.removeCandidate(CAL);
+    links[2]?.fail();
+    assert.deepEqual(mesh.unreachable(), [BEN], 'a link to someone who has left that fails later does not name them');
     mesh.dispose();
   });
 });
