@@ -212,6 +212,8 @@ export class Mesh {
   }
 
   private rememberCandidate(peer: PeerPresence): void {
+    // Back in our cells (it had only moved out of them).
+    this.departedIds.delete(peer.id);
     this.candidates.set(peer.id, peer.home);
     if (!this.firstSeenAt.has(peer.id)) this.firstSeenAt.set(peer.id, this.options.now());
   }
