@@ -17,6 +17,7 @@ const HINTS_DELAY_MS = 1_000;
 export class HintExchange {
   private readonly hints: PeerHints;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private isDisposed = false;
 
   /** `entries` are the mesh's links, open or not, read each time hints go out. */
   constructor(
@@ -38,7 +39,7 @@ export class HintExchange {
 
   /** Sends our hints soon (one timer for all links: changes come in bursts). */
   schedule(): void {
-    if (this.timer !== undefined) return;
+    if (this.timer !== undefined || this.isDisposed) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.send();
@@ -46,6 +47,7 @@ export class HintExchange {
   }
 
   dispose(): void {
+    this.isDisposed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
   }

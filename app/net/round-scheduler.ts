@@ -17,6 +17,8 @@ export class RoundScheduler {
   private repairTimer: ReturnType<typeof setTimeout> | undefined;
   private wakeTimer: ReturnType<typeof setTimeout> | undefined;
   private wakeDueMs = Number.POSITIVE_INFINITY;
+  /** Once disposed, no timer starts again (a late call from an await must not revive one). */
+  private isDisposed = false;
 
   constructor(
     private readonly now: () => number,
@@ -25,12 +27,12 @@ export class RoundScheduler {
 
   /** Starts the periodic rounds unless they run already. */
   startPeriodic(): void {
-    if (this.periodicTimer === undefined) this.schedulePeriodic();
+    if (this.periodicTimer === undefined && !this.isDisposed) this.schedulePeriodic();
   }
 
   /** One event-driven round soon, for however many events come before it. */
   requestRepair(): void {
-    if (this.repairTimer !== undefined) return;
+    if (this.repairTimer !== undefined || this.isDisposed) return;
     this.repairTimer = setTimeout(() => {
       this.repairTimer = undefined;
       this.runRound(false);
@@ -43,7 +45,7 @@ export class RoundScheduler {
     clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
     this.wakeDueMs = atMs;
-    if (atMs === Number.POSITIVE_INFINITY) return;
+    if (atMs === Number.POSITIVE_INFINITY || this.isDisposed) return;
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = undefined;
       this.wakeDueMs = Number.POSITIVE_INFINITY;
@@ -51,8 +53,9 @@ export class RoundScheduler {
     }, Math.max(0, atMs - this.now()));
   }
 
-  /** Clears every timer; `startPeriodic` starts the periodic rounds again. */
+  /** Clears every timer for good. */
   dispose(): void {
+    this.isDisposed = true;
     clearTimeout(this.wakeTimer);
     clearTimeout(this.periodicTimer);
     clearTimeout(this.repairTimer);
@@ -64,8 +67,9 @@ export class RoundScheduler {
   private schedulePeriodic(): void {
     const delayMs = REBALANCE_EVERY_MS * (0.8 + Math.random() * 0.4);
     this.periodicTimer = setTimeout(() => {
+      this.periodicTimer = undefined;
       this.runRound(true);
-      this.schedulePeriodic();
+      if (!this.isDisposed) this.schedulePeriodic();
     }, delayMs);
   }
 }

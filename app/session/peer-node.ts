@@ -59,6 +59,7 @@ export class PeerNode {
   private keyValue: string | null = null;
   private self: SelfDescription | null = null;
   private presenceSeq = 0;
+  private isDisposed = false;
   private lastJoin = '';
   /** linkKey → whether that neighbour is currently visible (for hysteresis). */
   private readonly visible = new Map<string, boolean>();
@@ -140,6 +141,8 @@ export class PeerNode {
    */
   async describeSelf(self: SelfDescription): Promise<void> {
     const identity = await this.identity;
+    // Disposed while the key was being made: a claim now would revive the mesh's timers.
+    if (this.isDisposed) return;
     this.self = self;
     this.presenceSeq += 1;
     const claim: Omit<PresenceClaim, 'signature'> = { key: identity.publicKey, seq: this.presenceSeq, ...self };
@@ -153,12 +156,14 @@ export class PeerNode {
   async publish(draft: Omit<UnsignedChatMessage, 'author' | 'id'>): Promise<ChatMessage> {
     const identity = await this.identity;
     const message = await identity.sign({ id: randomId(), ...draft });
-    this.router.publish(message);
+    // Disposed while signing: nothing is stored or sent (the store's timer would outlive us).
+    if (!this.isDisposed) this.router.publish(message);
     return message;
   }
 
   /** Closes the relay connection and every link, clears every timer. */
   dispose(): void {
+    this.isDisposed = true;
     this.signaling.dispose();
     this.mesh.dispose();
     this.unsubscribeStore();

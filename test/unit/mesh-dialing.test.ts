@@ -33,6 +33,36 @@ class FakeLink implements MeshLink {
   }
 }
 
+/** A mesh of policy 1 / 1 / 2 on fake links; `made` lists the peers links were made for. */
+function meshOnFakeLinks(now: () => number): { mesh: Mesh; made: PeerId[]; linksChanged: () => number } {
+  const made: PeerId[] = [];
+  let linksChangedCount = 0;
+  const mesh = new Mesh({
+    policy: { degree: 1, degreeLow: 1, degreeHigh: 2 },
+    voiceCap: 6,
+    now,
+    signText: async () => 'signature',
+    verifyText: async () => true,
+    acceptsUsername: () => true,
+    sendSignal: () => true,
+    createLink: (options) => {
+      made.push(options.remoteId);
+      return new FakeLink(options);
+    },
+    events: {
+      onPresence: () => undefined,
+      onNeighbourGone: () => undefined,
+      onChatFrame: async () => undefined,
+      onDrop: () => undefined,
+      onLinksChanged: () => {
+        linksChangedCount += 1;
+      },
+      onRemoteAudio: () => undefined,
+    },
+  });
+  return { mesh, made, linksChanged: () => linksChangedCount };
+}
+
 describe('mesh dialing', () => {
   let nowMs = 0;
   beforeEach(() => {
@@ -49,38 +79,8 @@ describe('mesh dialing', () => {
     }
   }
 
-  /** A mesh of policy 1 / 1 / 2 on fake links; `made` lists the peers links were made for. */
-  function meshOnFakeLinks(): { mesh: Mesh; made: PeerId[]; linksChanged: () => number } {
-    const made: PeerId[] = [];
-    let linksChangedCount = 0;
-    const mesh = new Mesh({
-      policy: { degree: 1, degreeLow: 1, degreeHigh: 2 },
-      voiceCap: 6,
-      now: () => nowMs,
-      signText: async () => 'signature',
-      verifyText: async () => true,
-      acceptsUsername: () => true,
-      sendSignal: () => true,
-      createLink: (options) => {
-        made.push(options.remoteId);
-        return new FakeLink(options);
-      },
-      events: {
-        onPresence: () => undefined,
-        onNeighbourGone: () => undefined,
-        onChatFrame: async () => undefined,
-        onDrop: () => undefined,
-        onLinksChanged: () => {
-          linksChangedCount += 1;
-        },
-        onRemoteAudio: () => undefined,
-      },
-    });
-    return { mesh, made, linksChanged: () => linksChangedCount };
-  }
-
   test('a peer that answers "busy" is asked again after 10 s, then 20 s, then 40 s: full peers are not hammered', () => {
-    const { mesh, made: dials } = meshOnFakeLinks();
+    const { mesh, made: dials } = meshOnFakeLinks(() => nowMs);
     try {
       mesh.setRelayIdentity(ME, []);
       mesh.setSelf(CLAIM, HOME);
@@ -107,7 +107,7 @@ describe('mesh dialing', () => {
   });
 
   test('only an offer starts a link: an answer or candidate left over from a closed link is dropped', () => {
-    const { mesh, made } = meshOnFakeLinks();
+    const { mesh, made } = meshOnFakeLinks(() => nowMs);
     try {
       mesh.setRelayIdentity(ME, []);
       mesh.receiveSignal(ZOE, { description: { type: 'answer', sdp: 'v=0' } });
@@ -121,7 +121,7 @@ describe('mesh dialing', () => {
   });
 
   test('dispose closes every link quietly: no event, and no timer left to run', () => {
-    const { mesh, made, linksChanged } = meshOnFakeLinks();
+    const { mesh, made, linksChanged } = meshOnFakeLinks(() => nowMs);
     mesh.setRelayIdentity(ME, []);
     mesh.setSelf(CLAIM, HOME);
     mesh.receiveSignal(ZOE, { description: { type: 'offer', sdp: 'v=0' } });
@@ -132,5 +132,19 @@ describe('mesh dialing', () => {
     advance(60_000);
     assert.equal(linksChanged(), changesBefore);
     assert.deepEqual(made, [ZOE], 'nothing dialed after dispose');
+  });
+});
+
+describe('mesh after dispose', () => {
+  test('a late call (an await that ends after dispose) starts no timer', () => {
+    const timersBefore = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const { mesh } = meshOnFakeLinks(() => Date.now());
+    mesh.setRelayIdentity(ME, []);
+    mesh.dispose();
+    mesh.setSelf(CLAIM, HOME);
+    mesh.setCandidates([{ id: ZOE, home: HOME }]);
+    mesh.receiveSignal(ZOE, { description: { type: 'offer', sdp: 'v=0' } });
+    const timersAfter = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    assert.equal(timersAfter, timersBefore, 'periodic or repair rounds were started after dispose');
   });
 });
