@@ -54,3 +54,6 @@ if (args.jsonPath !== null) {
 for (const line of reportLines(report, sim.windowMs)) console.log(line);
 console.log(`unhandled rejections: ${rejections.length === 0 ? 'none' : `${rejections.length}, the first: ${rejections[0]}`}`);
 console.log(lastLine(report));
+// Everything is disposed; should native WebRTC threads linger (see shutDownWebRtc), the
+// run is still over.
+process.exit(0);
