@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, mock, test } from 'node:test';
 import type { PeerId } from '../../app/core/protocol.ts';
-import { Mesh } from '../../app/net/mesh.ts';
-import type { MeshLink, PeerLinkOptions } from '../../app/net/peer-link.ts';
+import type { Mesh } from '../../app/net/mesh.ts';
+import { FakeLink, meshOnFakeLinks } from './fake-mesh.ts';
 
 const ME = 'mmmmmmmmmmmmmmmmmmmmmm' as PeerId;
 /** Sorts after ME, so we dial it without yielding first (see DIAL_YIELD_MS in mesh.ts). */
@@ -10,57 +10,21 @@ const ZOE = 'zzzzzzzzzzzzzzzzzzzzzz' as PeerId;
 const HOME = 'u09tvw';
 const CLAIM = { key: 'key', seq: 1, username: 'Me', position: { lat: 48.8566, lon: 2.3522 }, radiusM: 500, inVoice: false };
 
-/** A link that never opens; closing it reports the close, as PeerLink does. */
-class FakeLink implements MeshLink {
-  readonly localId: PeerId;
-  readonly remoteId: PeerId;
-  state: MeshLink['state'] = 'connecting';
+const POLICY = { degree: 1, degreeLow: 1, degreeHigh: 2 };
 
-  constructor(private readonly options: PeerLinkOptions) {
-    this.localId = options.localId;
-    this.remoteId = options.remoteId;
-  }
-
-  send(): boolean {
-    return false;
-  }
-  async setAudio(): Promise<void> {}
-  async receiveSignal(): Promise<void> {}
-  close(): void {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
-    this.options.onClose('closed');
-  }
-}
-
-/** A mesh of policy 1 / 1 / 2 on fake links; `made` lists the peers links were made for. */
-function meshOnFakeLinks(now: () => number): { mesh: Mesh; made: PeerId[]; linksChanged: () => number } {
-  const made: PeerId[] = [];
+/** A mesh of policy 1 / 1 / 2 on fake links, counting its `onLinksChanged` events. */
+function meshCountingChanges(now: () => number): { mesh: Mesh; links: FakeLink[]; linksChanged: () => number } {
   let linksChangedCount = 0;
-  const mesh = new Mesh({
-    policy: { degree: 1, degreeLow: 1, degreeHigh: 2 },
-    voiceCap: 6,
+  const { mesh, links } = meshOnFakeLinks({
+    policy: POLICY,
     now,
-    signText: async () => 'signature',
-    verifyText: async () => true,
-    acceptsUsername: () => true,
-    sendSignal: () => true,
-    createLink: (options) => {
-      made.push(options.remoteId);
-      return new FakeLink(options);
-    },
     events: {
-      onPresence: () => undefined,
-      onNeighbourGone: () => undefined,
-      onChatFrame: async () => undefined,
-      onDrop: () => undefined,
       onLinksChanged: () => {
         linksChangedCount += 1;
       },
-      onRemoteAudio: () => undefined,
     },
   });
-  return { mesh, made, linksChanged: () => linksChangedCount };
+  return { mesh, links, linksChanged: () => linksChangedCount };
 }
 
 describe('mesh dialing', () => {
@@ -80,7 +44,7 @@ describe('mesh dialing', () => {
   }
 
   test('a peer that answers "busy" is asked again after 10 s, then 20 s, then 40 s: full peers are not hammered', () => {
-    const { mesh, made: dials } = meshOnFakeLinks(() => nowMs);
+    const { mesh, links: dials } = meshCountingChanges(() => nowMs);
     try {
       mesh.setRelayIdentity(ME, []);
       mesh.setSelf(CLAIM, HOME);
@@ -107,21 +71,22 @@ describe('mesh dialing', () => {
   });
 
   test('only an offer starts a link: an answer or candidate left over from a closed link is dropped', () => {
-    const { mesh, made } = meshOnFakeLinks(() => nowMs);
+    const { mesh, links } = meshCountingChanges(() => nowMs);
+    const made = (): PeerId[] => links.map((link) => link.remoteId);
     try {
       mesh.setRelayIdentity(ME, []);
       mesh.receiveSignal(ZOE, { description: { type: 'answer', sdp: 'v=0' } });
       mesh.receiveSignal(ZOE, { candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 } });
-      assert.deepEqual(made, []);
+      assert.deepEqual(made(), []);
       mesh.receiveSignal(ZOE, { description: { type: 'offer', sdp: 'v=0' } });
-      assert.deepEqual(made, [ZOE]);
+      assert.deepEqual(made(), [ZOE]);
     } finally {
       mesh.dispose();
     }
   });
 
   test('dispose closes every link quietly: no event, and no timer left to run', () => {
-    const { mesh, made, linksChanged } = meshOnFakeLinks(() => nowMs);
+    const { mesh, links, linksChanged } = meshCountingChanges(() => nowMs);
     mesh.setRelayIdentity(ME, []);
     mesh.setSelf(CLAIM, HOME);
     mesh.receiveSignal(ZOE, { description: { type: 'offer', sdp: 'v=0' } });
@@ -131,14 +96,14 @@ describe('mesh dialing', () => {
     assert.equal(linksChanged(), changesBefore);
     advance(60_000);
     assert.equal(linksChanged(), changesBefore);
-    assert.deepEqual(made, [ZOE], 'nothing dialed after dispose');
+    assert.deepEqual(links.map((link) => link.remoteId), [ZOE], 'nothing dialed after dispose');
   });
 });
 
 describe('mesh after dispose', () => {
   test('a late call (an await that ends after dispose) starts no timer', () => {
     const timersBefore = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
-    const { mesh } = meshOnFakeLinks(() => Date.now());
+    const { mesh } = meshCountingChanges(() => Date.now());
     mesh.setRelayIdentity(ME, []);
     mesh.dispose();
     mesh.setSelf(CLAIM, HOME);

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_MESH_POLICY } from '../../app/core/mesh-policy.ts';
 import type { IceServer, PeerId } from '../../app/core/protocol.ts';
-import { Mesh, type MeshEvents } from '../../app/net/mesh.ts';
-import type { MeshLink, PeerLinkOptions } from '../../app/net/peer-link.ts';
+import type { MeshEvents } from '../../app/net/mesh.ts';
+import { meshOnFakeLinks } from './fake-mesh.ts';
 
 const ME = 'mmmmmmmmmmmmmmmmmmmmmm' as PeerId;
 const ANA = 'aaaaaaaaaaaaaaaaaaaaaa' as PeerId;
@@ -13,61 +13,8 @@ const OFFER = { description: { type: 'offer', sdp: 'v=0' } };
 const TURN_A: IceServer[] = [{ urls: ['turn:turn.example:3478'], username: '100:m', credential: 'a' }];
 const TURN_B: IceServer[] = [{ urls: ['turn:turn.example:3478'], username: '200:m', credential: 'b' }];
 
-/** A link that records what the mesh asks of it, and lets the test end it. */
-class FakeLink implements MeshLink {
-  readonly localId: PeerId;
-  readonly remoteId: PeerId;
-  state: MeshLink['state'] = 'connecting';
-  readonly iceServerUpdates: Array<readonly IceServer[]> = [];
-
-  constructor(readonly options: PeerLinkOptions) {
-    this.localId = options.localId;
-    this.remoteId = options.remoteId;
-  }
-
-  send(): boolean {
-    return false;
-  }
-  async setAudio(): Promise<void> {}
-  async receiveSignal(): Promise<void> {}
-  close(): void {
-    this.state = 'closed';
-  }
-  setIceServers(iceServers: readonly IceServer[]): void {
-    this.iceServerUpdates.push(iceServers);
-  }
-  fail(turnTrouble?: 'refused' | 'unreachable'): void {
-    this.state = 'failed';
-    this.options.onClose('failed', turnTrouble);
-  }
-}
-
-function meshWithFakeLinks(events: Partial<MeshEvents> = {}): { mesh: Mesh; links: FakeLink[] } {
-  const links: FakeLink[] = [];
-  const mesh = new Mesh({
-    policy: DEFAULT_MESH_POLICY,
-    voiceCap: 6,
-    now: () => 0,
-    signText: async () => 'signature',
-    verifyText: async () => true,
-    acceptsUsername: () => true,
-    sendSignal: () => true,
-    createLink: (options) => {
-      const link = new FakeLink(options);
-      links.push(link);
-      return link;
-    },
-    events: {
-      onPresence: () => undefined,
-      onNeighbourGone: () => undefined,
-      onChatFrame: async () => undefined,
-      onDrop: () => undefined,
-      onLinksChanged: () => undefined,
-      onRemoteAudio: () => undefined,
-      ...events,
-    },
-  });
-  return { mesh, links };
+function meshWithFakeLinks(events: Partial<MeshEvents> = {}): ReturnType<typeof meshOnFakeLinks> {
+  return meshOnFakeLinks({ policy: DEFAULT_MESH_POLICY, events });
 }
 
 describe('mesh ICE servers and TURN trouble', () => {
