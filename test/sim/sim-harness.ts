@@ -38,8 +38,13 @@ export const northOfCentre = (metres: number): Position => offsetPosition(DEFAUL
 export class Harness {
   private constructor(
     readonly network: SimNetwork,
-    readonly peers: readonly SimPeer[],
+    private readonly present: SimPeer[],
   ) {}
+
+  /** Every peer, in index order (those added later last). */
+  get peers(): readonly SimPeer[] {
+    return this.present;
+  }
 
   static async start(options: { readonly peers: readonly PeerSpec[]; readonly policy: SimPolicy; readonly seed?: number }): Promise<Harness> {
     const network = await SimNetwork.start({
@@ -63,6 +68,15 @@ export class Harness {
       throw err;
     }
     return harness;
+  }
+
+  /** A newcomer: joins at `spec` once the others are there; resolves when it has said where it is. */
+  async addPeer(spec: PeerSpec): Promise<SimPeer> {
+    const index = this.present.length;
+    const peer = this.network.addPeer({ index, username: `Peer ${index}`, radiusM: spec.radiusM, ...(spec.now === undefined ? {} : { now: spec.now }) });
+    this.present.push(peer);
+    await peer.moveTo(spec.position);
+    return peer;
   }
 
   peer(index: number): SimPeer {
@@ -139,6 +153,16 @@ export class Harness {
       if (count > 0 && sender !== undefined) bySender.set(sender, (bySender.get(sender) ?? 0) + count);
     }
     return bySender;
+  }
+
+  /** Counted message bodies sent to peer `index`, by message id, over all its links. */
+  bodiesInto(index: number): Map<string, number> {
+    const byId = new Map<string, number>();
+    for (const [linkKey, counts] of this.network.registry.tally.perLink) {
+      if (this.network.registry.ownerOf(linkKey.split('>')[1] ?? '') !== index) continue;
+      for (const [id, count] of counts) byId.set(id, (byId.get(id) ?? 0) + count);
+    }
+    return byId;
   }
 
   dispose(): Promise<void> {
