@@ -8,6 +8,13 @@ import type { PeerId } from '../../app/core/protocol.ts';
 import type { LinkFactory, LinkState, MeshLink } from '../../app/net/peer-link.ts';
 import { FrameTally } from './frame-tally.ts';
 
+export interface LinkCounts {
+  readonly made: number;
+  readonly opened: number;
+  readonly failed: number;
+  readonly retired: number;
+}
+
 interface LinkRecord {
   readonly owner: number;
   readonly link: MeshLink;
@@ -19,6 +26,7 @@ class CountedLink implements MeshLink {
   constructor(
     private readonly inner: MeshLink,
     private readonly tally: FrameTally,
+    private readonly onClosing: () => void,
   ) {}
 
   get localId(): PeerId {
@@ -48,6 +56,7 @@ class CountedLink implements MeshLink {
   }
 
   close(): void {
+    this.onClosing();
     this.inner.close();
   }
 }
@@ -62,6 +71,8 @@ export class LinkRegistry {
   private linksMade = 0;
   private linksOpened = 0;
   private linksFailed = 0;
+  private linksRetired = 0;
+  private readonly leavingOwners = new Set<number>();
 
   constructor(tally: FrameTally = new FrameTally()) {
     this.tally = tally;
@@ -95,7 +106,9 @@ export class LinkRegistry {
       });
       record = { owner, link, isOpen: false };
       this.records.add(record);
-      return new CountedLink(link, this.tally);
+      return new CountedLink(link, this.tally, () => {
+        if (record?.isOpen === true && !this.leavingOwners.has(owner)) this.linksRetired += 1;
+      });
     };
   }
 
@@ -114,9 +127,18 @@ export class LinkRegistry {
     return this.maxOpenByOwner.get(owner) ?? 0;
   }
 
-  /** Link ends created, those that opened, and those that failed (the rest were closed before opening, e.g. refused as busy). */
-  get counts(): { readonly made: number; readonly opened: number; readonly failed: number } {
-    return { made: this.linksMade, opened: this.linksOpened, failed: this.linksFailed };
+  /** Peer `owner` is leaving: the links it closes from now on are not churn. */
+  markLeaving(owner: number): void {
+    this.leavingOwners.add(owner);
+  }
+
+  /**
+   * Link ends created, those that opened, those that failed (the rest were closed before
+   * opening, e.g. refused as busy), and open links closed by a peer that stayed (the
+   * policy's prunes and duplicate links after a relay reconnect: the mesh's churn).
+   */
+  get counts(): LinkCounts {
+    return { made: this.linksMade, opened: this.linksOpened, failed: this.linksFailed, retired: this.linksRetired };
   }
 
   /** The peer that holds relay id `relayId` (known once it has made a link). */

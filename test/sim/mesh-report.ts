@@ -45,6 +45,9 @@ export interface MeshReport {
   readonly linksMade: number;
   readonly linksOpened: number;
   readonly linksFailed: number;
+  /** Open links closed by a peer that stayed (prunes, duplicates), and per peer-minute present. */
+  readonly linksRetired: number;
+  readonly linksRetiredPerPeerMinute: number;
   readonly drops: Readonly<Record<string, number>>;
   readonly rssBytesPerPeer: number;
   readonly heapBytesPerPeer: number;
@@ -125,6 +128,8 @@ export function buildReport(result: SimResult): MeshReport {
     linksMade: result.links.made,
     linksOpened: result.links.opened,
     linksFailed: result.links.failed,
+    linksRetired: result.links.retired,
+    linksRetiredPerPeerMinute: result.links.retired / Math.max(1, peerMinutes(result)),
     drops: Object.fromEntries(result.drops),
     rssBytesPerPeer: (memory.endRssBytes - memory.baselineRssBytes) / endPeers,
     heapBytesPerPeer: (memory.endHeapBytes - memory.baselineHeapBytes) / endPeers,
@@ -135,6 +140,16 @@ export function buildReport(result: SimResult): MeshReport {
     loadAverage: result.loadAverage,
     wallSeconds: result.wallMs / 1000,
   };
+}
+
+/** Minutes each peer was there (arrival to departure or the end), summed. */
+function peerMinutes(result: SimResult): number {
+  let totalMs = 0;
+  for (const timeline of result.timelines) {
+    const arrivedAtMs = timeline.states[0]?.atMs;
+    if (arrivedAtMs !== undefined) totalMs += (timeline.leftAtMs ?? result.endAtMs) - arrivedAtMs;
+  }
+  return totalMs / 60_000;
 }
 
 const percent = (ratio: number): string => (Number.isFinite(ratio) ? `${(ratio * 100).toFixed(2)}%` : 'n/a');
@@ -174,6 +189,8 @@ export function reportLines(report: MeshReport, windowMs: number): string[] {
     `links per peer: max ${report.maxConns} over the run (cap ${report.linkCap}), at the end max ${report.maxConnsAtEnd} mean ${oneDecimal(report.meanConns)}; ` +
       `link ends: ${report.linksMade} made, ${report.linksOpened} opened, ${report.linksFailed} failed, ` +
       `${report.linksMade - report.linksOpened - report.linksFailed} closed before opening (refused or given up)`,
+    `churn: ${report.linksRetired} open links closed by a peer that stayed (prunes, duplicates), ` +
+      `${report.linksRetiredPerPeerMinute.toFixed(2)} per peer-minute`,
     `frames over links: ${types || 'none'}`,
     `overhead: ${report.bodies} message bodies sent (in ${report.bodyFrames} frames) for ${report.storedCopies} copies stored = ` +
       `${oneDecimal(report.overhead)} per delivery (${oneDecimal(report.bodyFrames / Math.max(1, report.storedCopies))} frames); ` +

@@ -12,6 +12,7 @@ import type { FrameTally } from './frame-tally.ts';
 import type { PeerTimeline, SentMessage } from './ground-truth.ts';
 import type { RelayLatency } from './in-process-relay.ts';
 import type { LinkProfile } from './link-profile.ts';
+import type { LinkCounts } from './link-registry.ts';
 import { linkCapOf, type SimPolicy } from './node-options.ts';
 import { createRandom } from './prng.ts';
 import { planScenario, type ScenarioConfig, type ScenarioPlan } from './scenario.ts';
@@ -59,7 +60,9 @@ export interface SimResult {
   /** Open links of each peer present at the end. */
   readonly openAtEnd: readonly number[];
   readonly linkCap: number;
-  readonly links: { readonly made: number; readonly opened: number; readonly failed: number };
+  readonly links: LinkCounts;
+  /** Simulation time when the measurements were taken (peers still there were there until then). */
+  readonly endAtMs: number;
   readonly relayFrames: { readonly in: number; readonly out: number };
   readonly drops: ReadonlyMap<DropReason, number>;
   /** Sends the app refused (rate limit) or skipped (author not there). */
@@ -127,6 +130,7 @@ export async function runMeshSim(config: SimConfig): Promise<SimResult> {
   const leave = (peer: SimPeer): void => {
     if (peer.leftAtMs !== null) return;
     countStored(peer);
+    network.registry.markLeaving(peer.index);
     peer.leave();
   };
 
@@ -195,6 +199,7 @@ export async function runMeshSim(config: SimConfig): Promise<SimResult> {
     config.onProgress?.(progressLine(network, clock(), messages.length));
 
     const present = [...network.peers.values()].filter((peer) => peer.leftAtMs === null);
+    const endAtMs = clock();
     const openAtEnd = present.map((peer) => network.registry.openCount(peer.index));
     for (const peer of present) countStored(peer);
     const heldAtEnd = new Map(present.map((peer) => [peer.index, new Set(peer.node.router.store.list().map((message) => message.id).filter((id) => sentIds.has(id)))]));
@@ -218,6 +223,7 @@ export async function runMeshSim(config: SimConfig): Promise<SimResult> {
       openAtEnd,
       linkCap,
       links: network.registry.counts,
+      endAtMs,
       relayFrames: network.relayFrames(),
       drops: network.drops,
       unsent,

@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MIN_UPDATE_INTERVAL_MS } from '../../app/core/move-throttle.ts';
 import { distanceBetween, quantizePosition } from '../../app/core/position.ts';
+import type { PeerId } from '../../app/core/protocol.ts';
 import { isValidRadius } from '../../app/core/visibility.ts';
+import type { PeerLinkOptions } from '../../app/net/peer-link.ts';
 import { bodyIdsOf } from './frame-tally.ts';
 import { isIntendedRecipient, type PeerTimeline, type SentMessage } from './ground-truth.ts';
 import { frameDelayMs, type LinkProfile } from './link-profile.ts';
+import { LinkRegistry } from './link-registry.ts';
 import { parseBenchArgs, parseDurationMs } from './mesh-bench-args.ts';
 import { OrderedPipe } from './ordered-pipe.ts';
 import { DEFAULT_AREA, offsetPosition } from './placement.ts';
@@ -98,6 +101,50 @@ describe('scenario', () => {
       if (peer.leaveAtMs !== null) assert.ok(peer.leaveAtMs >= peer.joinAtMs);
     }
     assert.ok(plan.peers.some((peer) => peer.moves.length > 0) && plan.peers.some((peer) => peer.leaveAtMs !== null));
+  });
+});
+
+describe('link registry', () => {
+  /** A link that opens when told to and reports its close to the mesh's handler. */
+  const makeLink = (registry: LinkRegistry, owner: number, remoteId: string) => {
+    let options: PeerLinkOptions | undefined;
+    const link = registry.factoryFor(owner, (given) => {
+      options = given;
+      return {
+        localId: given.localId,
+        remoteId: given.remoteId,
+        state: 'connecting',
+        send: () => true,
+        setAudio: async () => {},
+        receiveSignal: async () => {},
+        close: () => given.onClose('closed'),
+      };
+    })({
+      localId: `local-${owner}` as PeerId,
+      remoteId: remoteId as PeerId,
+      iceServers: [],
+      sendViaRelay: () => true,
+      onOpen: () => {},
+      onFrame: () => {},
+      onClose: () => {},
+      onRemoteAudio: () => {},
+      wrapNegotiation: () => '',
+    });
+    return { link, open: () => options?.onOpen() };
+  };
+
+  test('churn counts open links closed by a peer that stays, not closes before opening or by a peer leaving', () => {
+    const registry = new LinkRegistry();
+    const pruned = makeLink(registry, 1, 'a');
+    pruned.open();
+    pruned.link.close();
+    makeLink(registry, 1, 'b').link.close();
+    const leaving = makeLink(registry, 2, 'c');
+    leaving.open();
+    registry.markLeaving(2);
+    leaving.link.close();
+    assert.deepEqual(registry.counts, { made: 3, opened: 2, failed: 0, retired: 1 });
+    assert.equal(registry.openCount(1), 0);
   });
 });
 
