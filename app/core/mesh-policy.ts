@@ -10,20 +10,22 @@
  *    beyond D (never beyond D_high).
  * 2. The nearest peer in each of several sectors around us (a Yao graph): links in every
  *    direction keep the overlay of the people in any circle connected, where "nearest
- *    only" would let tight clusters close in on themselves.
+ *    only" would let tight clusters close in on themselves. A peer we are linked to keeps
+ *    its sector unless the nearest there is much nearer (no link traded for a few metres).
  * 3. A few random peers within our radius (D / 3 of them): each peer draws a rank for
  *    every peer it hears of and keeps the lowest-ranked ones, so the choice is random
  *    but stable (no churn). These long links make the overlay a small world: a message
- *    crosses a crowd in a handful of hops where nearest-only links need dozens, and two
- *    groups that only know each other from the relay still meet (a random pick may be a
- *    peer we know only from the relay; we learn where it is once linked).
+ *    crosses a crowd in a handful of hops where nearest-only links need dozens. Only
+ *    placed peers count: most peers the relay lists are outside our radius, and picking
+ *    relay-only peers meant dialing them one after another only to prune each.
  * 4. The nearest others, until D.
- * Below D we fill, with wanted peers first and then others from the relay (same home
- * cell first, in rank order, so newcomers do not all herd onto the relay's first
- * names); at D, a periodic round adds at most one wanted link, and now and then explores
- * one peer known only from the relay. Links we dialed and no longer want are pruned one
- * per round when we are above D, and only after a grace period, so the overlay does not
- * churn. Links others dialed are theirs to prune. Nothing goes beyond D_high: incoming
+ * Rounds caused by events dial up to the low mark, periodic rounds up to D: wanted peers
+ * first, then others from the relay (same home cell first, in rank order, so newcomers
+ * do not all herd onto the relay's first names). At D, a periodic round adds at most one
+ * wanted link, and now and then explores one peer known only from the relay, which is how
+ * two groups that only know each other from the relay meet. Links we dialed and no longer
+ * want are pruned one per round when we are above D, and only after a grace period, so
+ * the overlay does not churn. Links others dialed are theirs to prune. Nothing goes beyond D_high: incoming
  * dials are refused with "busy" at D_high, counting links that are still connecting.
  * D counts every link, so a peer that others' dials brought to D only adds wanted links
  * one per round. The links others want with us still come on top of the ones we want, so
@@ -52,6 +54,10 @@ export const MAX_DEGREE = 64;
 
 /** A link we dialed and no longer want is kept at least this long (no churn). */
 export const PRUNE_GRACE_MS = 30_000;
+
+/** A linked peer keeps its sector unless the nearest there is this much nearer (factor, then metres). */
+const SECTOR_KEEP_FACTOR = 1.5;
+const SECTOR_KEEP_SLACK_M = 50;
 
 /** Why a configuration is not usable, or null. */
 export function meshPolicyProblem(config: MeshPolicyConfig): string | null {
@@ -124,7 +130,12 @@ export function randomLinkCount(degree: number): number {
 }
 
 /** Ids we want links with, most important first (see the file comment). */
-export function wantedPeers<Id extends string>(self: PolicyInput['self'], config: MeshPolicyConfig, peers: readonly PeerView<Id>[]): Id[] {
+export function wantedPeers<Id extends string>(
+  self: PolicyInput['self'],
+  config: MeshPolicyConfig,
+  peers: readonly PeerView<Id>[],
+  linkedIds: ReadonlySet<Id> = new Set(),
+): Id[] {
   const placed = peers
     .filter((peer): peer is PeerView<Id> & { place: PeerPlace } => peer.place !== null)
     .map((peer) => ({ id: peer.id, place: peer.place, distance: distanceBetween(self.position, peer.place.position) }))
@@ -149,11 +160,21 @@ export function wantedPeers<Id extends string>(self: PolicyInput['self'], config
     const sector = sectorOf(self.position, peer.place.position, sectors);
     if (sectorTaken.has(sector)) continue;
     sectorTaken.add(sector);
-    want(peer.id);
+    // A peer we are linked to in the same sector and not much farther keeps the sector:
+    // replacing it for one a few metres nearer would cost a link for nothing.
+    const keep = linkedIds.has(peer.id)
+      ? undefined
+      : placed.find(
+          (other) =>
+            linkedIds.has(other.id) &&
+            other.distance <= peer.distance * SECTOR_KEEP_FACTOR + SECTOR_KEEP_SLACK_M &&
+            sectorOf(self.position, other.place.position, sectors) === sector,
+        );
+    want((keep ?? peer).id);
   }
-  // Random links: anyone within our radius, or not yet placed (we learn where once linked).
+  // Random links: placed peers within our radius (see the file comment).
   const randomPool = peers
-    .filter((peer) => peer.place === null || distanceBetween(self.position, peer.place.position) <= self.radiusM)
+    .filter((peer) => peer.place !== null && distanceBetween(self.position, peer.place.position) <= self.radiusM)
     .sort((a, b) => a.rank - b.rank);
   let randomLeft = randomLinkCount(config.degree);
   for (const peer of randomPool) {
@@ -188,9 +209,9 @@ export function isRepairRoundUseful(config: MeshPolicyConfig, linkCount: number,
 
 export function decideLinks<Id extends string>(input: PolicyInput<Id>): PolicyDecision<Id> {
   const { self, config, links, candidates, isPeriodic, mayExplore } = input;
-  const wanted = wantedPeers(self, config, [...links, ...candidates]);
+  const linkedIds = new Set(links.map((link) => link.id));
+  const wanted = wantedPeers(self, config, [...links, ...candidates], linkedIds);
   const wantedSet = new Set(wanted);
-  const linked = new Set(links.map((link) => link.id));
   const dialable = new Set(candidates.map((candidate) => candidate.id));
   const voiceWanted = self.inVoice ? wanted.filter((id) => isVoicePeer(id, [...links, ...candidates], self)) : [];
 
@@ -203,7 +224,7 @@ export function decideLinks<Id extends string>(input: PolicyInput<Id>): PolicyDe
   };
 
   // Voice first, at any round, up to D_high; at the cap, one unwanted link makes room.
-  const missingVoice = voiceWanted.filter((id) => !linked.has(id) && dialable.has(id));
+  const missingVoice = voiceWanted.filter((id) => !linkedIds.has(id) && dialable.has(id));
   for (const id of missingVoice) {
     if (total >= config.degreeHigh) break;
     addDial(id);
@@ -213,9 +234,12 @@ export function decideLinks<Id extends string>(input: PolicyInput<Id>): PolicyDe
     if (victim !== undefined) prune.push(victim);
   }
 
-  const missingWanted = wanted.filter((id) => !linked.has(id) && dialable.has(id) && !dial.includes(id));
-  const mayFill = isPeriodic || total < config.degreeLow;
-  if (mayFill && total < config.degree) {
+  const missingWanted = wanted.filter((id) => !linkedIds.has(id) && dialable.has(id) && !dial.includes(id));
+  // Rounds caused by events repair up to the low mark only: a newcomer's first links are
+  // mostly blind (peers known only from the relay), and the periodic round that follows
+  // fills the rest with peers its first neighbours' hints have placed.
+  const fillTo = isPeriodic ? config.degree : config.degreeLow;
+  if (total < fillTo) {
     const others = candidates
       .filter((candidate) => !wantedSet.has(candidate.id))
       .sort(
@@ -223,7 +247,7 @@ export function decideLinks<Id extends string>(input: PolicyInput<Id>): PolicyDe
           Number(b.isSameCell) - Number(a.isSameCell) || Number(a.place !== null) - Number(b.place !== null) || a.rank - b.rank,
       );
     for (const id of [...missingWanted, ...others.map((candidate) => candidate.id)]) {
-      if (total >= config.degree) break;
+      if (total >= fillTo) break;
       if (!dial.includes(id)) addDial(id);
     }
   } else if (isPeriodic && missingWanted.length > 0 && total < config.degreeHigh) {

@@ -14,21 +14,44 @@ import { RANGE_HYSTERESIS_M } from './visibility.ts';
 /** Hints are kept this long, and this many at most. */
 export const HINT_TTL_MS = 120_000;
 const MAX_HINTS = 1_000;
+/**
+ * Where a peer we were linked to last said it was is kept this long after the link
+ * closes (unless the relay says it moved cells or left, see `forget`). Without it a peer
+ * pruned for being outside our radius is "place unknown" again at once, looks like a fine
+ * random pick, and is dialed, placed and pruned over and over: in the simulation that was
+ * a good part of the mesh's churn.
+ */
+export const FORMER_LINK_TTL_MS = 600_000;
+
+interface Sighting {
+  readonly place: PeerPlace;
+  readonly atMs: number;
+}
 
 export class PeerHints {
-  private readonly hints = new Map<PeerId, { readonly place: PeerPlace; readonly atMs: number }>();
+  private readonly hints = new Map<PeerId, Sighting>();
+  /** Places of peers we were linked to (their own signed claims), kept apart from hints: never passed on. */
+  private readonly formerLinks = new Map<PeerId, Sighting>();
 
   constructor(private readonly now: () => number) {}
 
-  /** Where `id` is, as a neighbour said within the TTL, or null. */
+  /** Where `id` is: the newer of a neighbour's hint (within its TTL) and its own last claim on a former link, or null. */
   placeOf(id: PeerId): PeerPlace | null {
-    const hint = this.hints.get(id);
-    if (hint === undefined) return null;
-    if (this.now() - hint.atMs > HINT_TTL_MS) {
-      this.hints.delete(id);
-      return null;
-    }
-    return hint.place;
+    const hint = this.fresh(this.hints, id, HINT_TTL_MS);
+    const former = this.fresh(this.formerLinks, id, FORMER_LINK_TTL_MS);
+    if (hint === undefined || former === undefined) return (hint ?? former)?.place ?? null;
+    return hint.atMs >= former.atMs ? hint.place : former.place;
+  }
+
+  /** Remembers where a peer whose link just closed last said it was. */
+  rememberFormerLink(id: PeerId, place: PeerPlace): void {
+    remember(this.formerLinks, id, { place, atMs: this.now() });
+  }
+
+  /** Forgets where `id` is (the relay says it moved to another cell, or left ours). */
+  forget(id: PeerId): void {
+    this.hints.delete(id);
+    this.formerLinks.delete(id);
   }
 
   /** Remembers a neighbour's hints (never about ourselves); true when one is about voice. */
@@ -40,15 +63,17 @@ export class PeerHints {
       const place: PeerPlace = { position: hint.position, radiusM: hint.radiusM, inVoice: hint.inVoice };
       // A hint that only comes back round does not make itself young again.
       const atMs = previous !== undefined && samePlace(previous.place, place) ? previous.atMs : nowMs;
-      this.hints.delete(hint.id);
-      this.hints.set(hint.id, { place, atMs });
-    }
-    while (this.hints.size > MAX_HINTS) {
-      const oldest = this.hints.keys().next().value;
-      if (oldest === undefined) break;
-      this.hints.delete(oldest);
+      remember(this.hints, hint.id, { place, atMs });
     }
     return peers.some((hint) => hint.inVoice);
+  }
+
+  /** `id`'s sighting in `sightings` if younger than `ttlMs` (an older one is dropped). */
+  private fresh(sightings: Map<PeerId, Sighting>, id: PeerId, ttlMs: number): Sighting | undefined {
+    const sighting = sightings.get(id);
+    if (sighting === undefined || this.now() - sighting.atMs <= ttlMs) return sighting;
+    sightings.delete(id);
+    return undefined;
   }
 
   /**
@@ -69,6 +94,17 @@ export class PeerHints {
       .sort((a, b) => a.distance - b.distance)
       .slice(0, MAX_PEERS_PER_FRAME)
       .map(({ hint }) => hint);
+  }
+}
+
+/** Sets `id`'s sighting as the newest entry, dropping the oldest beyond MAX_HINTS. */
+function remember(sightings: Map<PeerId, Sighting>, id: PeerId, sighting: Sighting): void {
+  sightings.delete(id);
+  sightings.set(id, sighting);
+  while (sightings.size > MAX_HINTS) {
+    const oldest = sightings.keys().next().value;
+    if (oldest === undefined) break;
+    sightings.delete(oldest);
   }
 }
 

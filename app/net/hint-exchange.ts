@@ -37,6 +37,16 @@ export class HintExchange {
     if (this.hints.receive(peers, ownIds)) this.schedule();
   }
 
+  /** Remembers where a peer whose link just closed last said it was (see FORMER_LINK_TTL_MS). */
+  rememberFormerLink(id: PeerId, place: PeerPlace): void {
+    this.hints.rememberFormerLink(id, place);
+  }
+
+  /** Forgets where `id` is: the relay says it moved to another cell or left ours. */
+  forget(id: PeerId): void {
+    this.hints.forget(id);
+  }
+
   /** Sends our hints soon (one timer for all links: changes come in bursts). */
   schedule(): void {
     if (this.timer !== undefined || this.isDisposed) return;

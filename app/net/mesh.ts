@@ -34,8 +34,12 @@ const RETRY_AFTER_MS = 60_000;
  */
 const BUSY_BACKOFF_FIRST_MS = 10_000;
 const BUSY_BACKOFF_MAX_MS = 300_000;
-/** Exploring dials (see mesh-policy.ts) start this often and back off to the maximum. */
-const EXPLORE_FIRST_MS = 5_000;
+/**
+ * Exploring dials (see mesh-policy.ts): the first as soon as we reach D (it is what joins
+ * two groups that only know each other from the relay), then after this gap, doubling up
+ * to the maximum. Each is a link that is usually pruned 30 s later, so not more often.
+ */
+const EXPLORE_FIRST_MS = 30_000;
 const EXPLORE_MAX_MS = 300_000;
 /**
  * How long the peer with the larger relay id waits for the other to dial before dialing
@@ -201,6 +205,7 @@ export class Mesh {
   removeCandidate(id: PeerId): void {
     // The relay losing sight of a peer says nothing about our direct link to it.
     this.candidates.delete(id);
+    this.hints.forget(id);
     this.firstSeenAt.delete(id);
     this.busyBackoffMs.delete(id);
     if (!this.isLinkedTo(id)) this.ranks.delete(id);
@@ -214,6 +219,9 @@ export class Mesh {
   private rememberCandidate(peer: PeerPresence): void {
     // Back in our cells (it had only moved out of them).
     this.departedIds.delete(peer.id);
+    // In another cell: it has moved, so where it was is no guide any more.
+    const knownHome = this.candidates.get(peer.id);
+    if (knownHome !== undefined && knownHome !== peer.home) this.hints.forget(peer.id);
     this.candidates.set(peer.id, peer.home);
     if (!this.firstSeenAt.has(peer.id)) this.firstSeenAt.set(peer.id, this.options.now());
   }
@@ -415,6 +423,7 @@ export class Mesh {
       this.backoffUntil.set(entry.link.remoteId, this.options.now() + RETRY_AFTER_MS);
     }
     if (!this.candidates.has(entry.link.remoteId)) this.ranks.delete(entry.link.remoteId);
+    else if (entry.place !== null) this.hints.rememberFormerLink(entry.link.remoteId, entry.place);
     if (entry.presence !== null) this.options.events.onNeighbourGone(entry.key);
     this.options.events.onLinksChanged();
     this.hints.schedule();

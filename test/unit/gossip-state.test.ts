@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { bridgeMarginM, relevanceOf } from '../../app/core/gossip-relevance.ts';
 import { parsePeerFrame } from '../../app/core/peer-protocol.ts';
 import { quantizePosition } from '../../app/core/position.ts';
-import { HINT_TTL_MS, PeerHints } from '../../app/core/peer-hints.ts';
+import { FORMER_LINK_TTL_MS, HINT_TTL_MS, PeerHints } from '../../app/core/peer-hints.ts';
 import { RecentIds, SeenIds } from '../../app/core/seen-ids.ts';
 import { WantTracker } from '../../app/core/want-tracker.ts';
 
@@ -105,5 +105,24 @@ describe('peer hints', () => {
     assert.deepEqual(hints.forNeighbour(target, [], new Set([pid('V')])), [], 'unless we are linked to them (then they are direct)');
     clock.now = HINT_TTL_MS + 1;
     assert.equal(hints.placeOf(pid('V')), null, 'forgotten after the TTL');
+  });
+
+  test('a former link is remembered where it said it was, never passed on, until it moves cells or the longer TTL ends', () => {
+    const clock = { now: 0 };
+    const hints = new PeerHints(() => clock.now);
+    const farAway = { position: north(3000), radiusM: 2000, inVoice: true };
+    hints.rememberFormerLink(pid('F'), farAway);
+    clock.now = HINT_TTL_MS + 1;
+    assert.deepEqual(hints.placeOf(pid('F')), farAway, 'kept beyond a hint’s TTL');
+    const target = { id: pid('T'), position: north(2900), radiusM: 2000, inVoice: false };
+    assert.deepEqual(hints.forNeighbour(target, [], new Set()), [], 'not passed on, not even as a voice');
+    const walkedIn = { id: pid('F'), position: north(100), radiusM: 2000, inVoice: false };
+    hints.receive([walkedIn], []);
+    assert.deepEqual(hints.placeOf(pid('F'))?.position, walkedIn.position, 'a newer hint wins');
+    hints.forget(pid('F'));
+    assert.equal(hints.placeOf(pid('F')), null, 'forgotten when the relay says it moved cells or left');
+    hints.rememberFormerLink(pid('G'), farAway);
+    clock.now += FORMER_LINK_TTL_MS + 1;
+    assert.equal(hints.placeOf(pid('G')), null, 'and after its TTL');
   });
 });

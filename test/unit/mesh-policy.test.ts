@@ -59,11 +59,23 @@ describe('mesh policy', () => {
     assert.ok(wanted.includes('n0'));
   });
 
-  test('fills to the degree at once when below the low mark, nearest wanted first, then peers known only from the relay', () => {
+  test('below the low mark an event round dials up to it at once, wanted first; the periodic round fills to the degree', () => {
+    const config = { degree: 3, degreeLow: 2, degreeHigh: 6 };
     const candidates = [candidate('far', place(900, 0)), candidate('near', place(50, 0)), candidate('blind-other', null, false), candidate('blind', null)];
-    const decision = decideLinks(input({ config: { degree: 3, degreeLow: 2, degreeHigh: 6 }, candidates }));
-    assert.deepEqual(decision.dial, ['near', 'far', 'blind']);
+    const decision = decideLinks(input({ config, candidates }));
+    assert.deepEqual(decision.dial, ['near', 'far']);
     assert.deepEqual(decision.prune, []);
+    assert.deepEqual(decideLinks(input({ config, candidates, isPeriodic: true })).dial, ['near', 'far', 'blind']);
+  });
+
+  test('a peer we are linked to keeps its sector unless the nearest there is much nearer', () => {
+    const config = { degree: 2, degreeLow: 1, degreeHigh: 4 };
+    // Two sectors (north, south) and no random links at D 2; we hold a link in each.
+    const links = [link('north-100m', place(100, 0)), link('south-100m', place(-100, 0))];
+    const slightlyNearer = candidate('north-80m', place(80, 0));
+    assert.deepEqual(decideLinks(input({ config, links, candidates: [slightlyNearer], isPeriodic: true })).dial, []);
+    const muchNearer = candidate('north-20m', place(20, 0));
+    assert.deepEqual(decideLinks(input({ config, links, candidates: [muchNearer], isPeriodic: true })).dial, ['north-20m']);
   });
 
   test('between the low mark and the degree, event rounds leave it to the periodic round', () => {
@@ -117,13 +129,13 @@ describe('mesh policy', () => {
     const candidates = [candidate('d', place(0, -400)), candidate('e', null)];
     const atDegree = decideLinks(input({ config, links: theirs, candidates, isPeriodic: true }));
     assert.ok(atDegree.dial.length <= 1, `at D a round adds at most one wanted link, got ${atDegree.dial.join(', ')}`);
-    assert.equal(decideLinks(input({ config, links: theirs.slice(0, 1), candidates })).dial.length, 2, 'below the low mark an event round fills to D');
+    assert.equal(decideLinks(input({ config, links: theirs.slice(0, 1), candidates })).dial.length, 1, 'below the low mark an event round dials up to it');
     assert.equal(isRepairRoundUseful(config, 2, false), false);
     assert.equal(isRepairRoundUseful(config, 1, false), true);
     assert.equal(isRepairRoundUseful(config, 5, true), true, 'in voice, every round may find a partner');
   });
 
-  test('a few random links within our radius, chosen by rank: stable, and possibly peers known only from the relay', () => {
+  test('a few random links among placed peers within our radius, chosen by rank: stable whatever the order', () => {
     assert.deepEqual([2, 3, 6, 9].map(randomLinkCount), [0, 1, 2, 3]);
     assert.deepEqual([2, 3, 6, 12].map(sectorCount), [2, 2, 4, 6]);
     const self = { ...SELF, radiusM: 500 };
@@ -139,7 +151,9 @@ describe('mesh policy', () => {
     ];
     const wanted = wantedPeers(self, DEFAULT_MESH_POLICY, [...close, ...far]);
     assert.equal(wanted.length, DEFAULT_MESH_POLICY.degree);
-    assert.deepEqual(wanted.filter((id) => !id.startsWith('close')), ['rank-0.2', 'rank-0.3-unplaced']);
+    // A relay-only peer is not a random pick: most of those the relay lists are outside our
+    // radius, and dialing them one after another in rank order only to prune each was churn.
+    assert.deepEqual(wanted.filter((id) => !id.startsWith('close')), ['rank-0.2', 'rank-0.4']);
     const again = wantedPeers(self, DEFAULT_MESH_POLICY, [...far].reverse().concat(close));
     assert.deepEqual(new Set(again), new Set(wanted), 'the same peers whatever order they come in');
   });
