@@ -25,11 +25,12 @@
  * wanted link, and now and then explores one peer known only from the relay, which is how
  * two groups that only know each other from the relay meet. Links we dialed and no longer
  * want are pruned one per round when we are above D, and only after a grace period, so
- * the overlay does not churn. Links others dialed are theirs to prune. Nothing goes beyond D_high: incoming
- * dials are refused with "busy" at D_high, counting links that are still connecting.
+ * the overlay does not churn. Links others dialed are theirs to prune. Nothing goes
+ * beyond D_high: incoming dials are refused with "busy" at D_high, counting links that
+ * are still connecting.
  * D counts every link, so a peer that others' dials brought to D only adds wanted links
  * one per round. The links others want with us still come on top of the ones we want, so
- * in a crowd the mean settles between D and D_high (about 10.5 at 6 / 4 / 12 in the
+ * in a crowd the mean settles between D and D_high (about 9.5 at 6 / 4 / 12 in the
  * simulation); full peers are rarer than when D counted our own dials only, and the
  * stable ranks and the doubling "busy" backoff (app/net/mesh.ts) keep dialers from
  * queuing at the same full peers.

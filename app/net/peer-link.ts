@@ -162,11 +162,18 @@ export class PeerLink implements MeshLink {
     if (isHopeless && this.stateValue === 'connecting') this.finish('failed');
   }
 
-  /** Sends one frame; false if the channel is not open or too far behind. */
+  /** Sends one frame; false if the channel is not open, too far behind, or refuses it. */
   send(text: string): boolean {
     if (this.channel.readyState !== 'open' || this.channel.bufferedAmount > MAX_CHANNEL_BUFFER_BYTES) return false;
-    this.channel.send(text);
-    return true;
+    try {
+      this.channel.send(text);
+      return true;
+    } catch {
+      // The transport gave way under an open channel (a full send queue, a broken pipe):
+      // the frame is lost like one sent a moment later would be, and the channel's close
+      // follows. Thrown from here it would end whatever timer or handler was sending.
+      return false;
+    }
   }
 
   /**
