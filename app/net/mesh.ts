@@ -192,8 +192,9 @@ export class Mesh {
 
   /** The relay's answer to a join: the present peers in our cells. */
   setCandidates(peers: readonly PeerPresence[]): void {
+    const homesBefore = new Map(this.candidates);
     this.candidates.clear();
-    for (const peer of peers) this.rememberCandidate(peer);
+    for (const peer of peers) this.rememberCandidate(peer, homesBefore.get(peer.id));
     this.rounds.requestRepair();
   }
 
@@ -216,11 +217,10 @@ export class Mesh {
     if (this.unreachableIds.delete(id)) this.options.events.onLinksChanged();
   }
 
-  private rememberCandidate(peer: PeerPresence): void {
+  private rememberCandidate(peer: PeerPresence, knownHome = this.candidates.get(peer.id)): void {
     // Back in our cells (it had only moved out of them).
     this.departedIds.delete(peer.id);
     // In another cell: it has moved, so where it was is no guide any more.
-    const knownHome = this.candidates.get(peer.id);
     if (knownHome !== undefined && knownHome !== peer.home) this.hints.forget(peer.id);
     this.candidates.set(peer.id, peer.home);
     if (!this.firstSeenAt.has(peer.id)) this.firstSeenAt.set(peer.id, this.options.now());
