@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MIN_UPDATE_INTERVAL_MS } from '../../app/core/move-throttle.ts';
 import { distanceBetween, quantizePosition } from '../../app/core/position.ts';
-import type { PeerId } from '../../app/core/protocol.ts';
 import { isValidRadius } from '../../app/core/visibility.ts';
 import type { PeerLinkOptions } from '../../app/net/peer-link.ts';
+import { quietLinkOptions } from '../unit/fake-mesh.ts';
 import { bodyIdsOf } from './frame-tally.ts';
 import { isIntendedRecipient, type PeerTimeline, type SentMessage } from './ground-truth.ts';
 import { frameDelayMs, type LinkProfile } from './link-profile.ts';
@@ -119,17 +119,7 @@ describe('link registry', () => {
         receiveSignal: async () => {},
         close: () => given.onClose('closed'),
       };
-    })({
-      localId: `local-${owner}` as PeerId,
-      remoteId: remoteId as PeerId,
-      iceServers: [],
-      sendViaRelay: () => true,
-      onOpen: () => {},
-      onFrame: () => {},
-      onClose: () => {},
-      onRemoteAudio: () => {},
-      wrapNegotiation: () => '',
-    });
+    })(quietLinkOptions(`local-${owner}`, remoteId));
     return { link, open: () => options?.onOpen() };
   };
 

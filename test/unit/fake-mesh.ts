@@ -42,6 +42,22 @@ export class FakeLink implements MeshLink {
   }
 }
 
+/** Options for one link made by hand in a test: every callback does nothing unless overridden. */
+export function quietLinkOptions(localId: string, remoteId: string, overrides: Partial<PeerLinkOptions> = {}): PeerLinkOptions {
+  return {
+    localId: localId as PeerId,
+    remoteId: remoteId as PeerId,
+    iceServers: [],
+    sendViaRelay: () => true,
+    onOpen: () => {},
+    onFrame: () => {},
+    onClose: () => {},
+    onRemoteAudio: () => {},
+    wrapNegotiation: (data) => JSON.stringify(data),
+    ...overrides,
+  };
+}
+
 export interface FakeMeshOptions {
   readonly policy: MeshPolicyConfig;
   readonly now?: () => number;

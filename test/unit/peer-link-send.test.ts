@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PeerId } from '../../app/core/protocol.ts';
 import { PeerLink } from '../../app/net/peer-link.ts';
+import { quietLinkOptions } from './fake-mesh.ts';
 
 /** Just enough of a connection for PeerLink: an open channel whose send does what `send` does. */
 function fakeConnection(send: (text: string) => void): RTCPeerConnection {
@@ -10,18 +10,7 @@ function fakeConnection(send: (text: string) => void): RTCPeerConnection {
 }
 
 function linkOver(connection: RTCPeerConnection): PeerLink {
-  return new PeerLink({
-    localId: 'a'.repeat(22) as PeerId,
-    remoteId: 'b'.repeat(22) as PeerId,
-    iceServers: [],
-    sendViaRelay: () => true,
-    onOpen: () => {},
-    onFrame: () => {},
-    onClose: () => {},
-    onRemoteAudio: () => {},
-    wrapNegotiation: (data) => JSON.stringify(data),
-    createPeerConnection: () => connection,
-  });
+  return new PeerLink(quietLinkOptions('a'.repeat(22), 'b'.repeat(22), { createPeerConnection: () => connection }));
 }
 
 test('a frame the channel refuses is reported unsent, not thrown at the sender', (t) => {
