@@ -1,12 +1,13 @@
 /**
  * The set of direct links and the decisions about them: carrying out the link policy
  * (app/core/mesh-policy.ts: whom to dial, whom to prune, up to which degree to accept),
- * backing off from busy and failed peers, closing duplicate links, and which peers we
- * could not reach. What is said on each link is `link-entry.ts`; when rounds run,
- * `round-scheduler.ts`; the hints traded with neighbours (so the policy can choose the
- * nearest), `hint-exchange.ts`; chat logic, `chat-router.ts`.
+ * backing off from busy and failed peers, closing duplicate links. Whom the relay lists,
+ * their ranks and backoffs, and whom we could not reach: `candidate-book.ts`; what is
+ * said on each link: `link-entry.ts`; when rounds run: `round-scheduler.ts`; hints traded
+ * with neighbours (so the policy can choose the nearest): `hint-exchange.ts`.
  */
 
+import { CandidateBook } from '../core/candidate-book.ts';
 import { encodeLinkSignal, parseLinkSignal } from '../core/link-signal.ts';
 import type { JsonValue } from '../core/json.ts';
 import { decideLinks, isRepairRoundUseful, meshPolicyProblem, type LinkView, type MeshPolicyConfig, type PeerPlace, type PeerView } from '../core/mesh-policy.ts';
@@ -23,17 +24,8 @@ import { RoundScheduler } from './round-scheduler.ts';
 
 export type { ChatFrame, Neighbour } from './link-entry.ts';
 
-/** Peers remembered as departed (see departedIds): more than leave while one link connects. */
-const MAX_DEPARTED_IDS = 1_000;
 /** How long a peer that failed to connect or was pruned is left alone. */
 const RETRY_AFTER_MS = 60_000;
-/**
- * How long a peer that said "busy" is left alone: 10 s at first (it prunes and makes room
- * in rounds of 5 s), doubling on each further refusal up to 5 min, so a full peer that
- * many want is not asked again and again; forgotten once a link with it opens.
- */
-const BUSY_BACKOFF_FIRST_MS = 10_000;
-const BUSY_BACKOFF_MAX_MS = 300_000;
 /**
  * Exploring dials (see mesh-policy.ts): the first as soon as we reach D (it is what joins
  * two groups that only know each other from the relay), then after this gap, doubling up
@@ -85,20 +77,8 @@ const linkKeyOf = (localId: PeerId, remoteId: PeerId): string => `${localId}|${r
 
 export class Mesh {
   private readonly links = new Map<string, LinkEntry>();
-  /** Present peers the relay told us about, by relay id → home cell. */
-  private readonly candidates = new Map<PeerId, string>();
-  /** Relay ids not to dial before the given time (busy, or failed). */
-  private readonly backoffUntil = new Map<PeerId, number>();
-  /** The next "busy" backoff per peer that refused us (doubles on each refusal). */
-  private readonly busyBackoffMs = new Map<PeerId, number>();
-  /** A stable random rank per peer we know (candidate or linked): see PeerView.rank. */
-  private readonly ranks = new Map<PeerId, number>();
-  /** Peers we could not connect to, and whether a TURN server was why (null: not that we can tell). */
-  private readonly unreachableIds = new Map<PeerId, TurnTrouble | null>();
-  /** Peers the relay said have left, latest last (relay ids are never reused). */
-  private readonly departedIds = new Set<PeerId>();
-  /** When each candidate was first heard of (for DIAL_YIELD_MS). */
-  private readonly firstSeenAt = new Map<PeerId, number>();
+  /** The peers the relay lists, their ranks and backoffs, and whom we could not reach. */
+  private readonly book = new CandidateBook();
   /** What neighbours told us about peers they are linked to, and what we tell them. */
   private readonly hints: HintExchange;
   /** When policy rounds run (periodic, after events, when a held-back candidate is due). */
@@ -141,18 +121,12 @@ export class Mesh {
 
   /** Relay ids of peers we could not connect to directly. */
   unreachable(): PeerId[] {
-    return [...this.unreachableIds.keys()];
+    return this.book.unreachable();
   }
 
-  /**
-   * Whether a TURN server is why peers are unreachable: 'refused' when it turned our
-   * credentials down for any of them, else 'unreachable' when it did not answer; null
-   * when no unreachable peer failed because of TURN.
-   */
+  /** Whether a TURN server is why peers are unreachable (see CandidateBook.turnTrouble). */
   turnTrouble(): TurnTrouble | null {
-    const troubles = new Set(this.unreachableIds.values());
-    if (troubles.has('refused')) return 'refused';
-    return troubles.has('unreachable') ? 'unreachable' : null;
+    return this.book.turnTrouble();
   }
 
   /** Neighbours that have said who they are. */
@@ -169,8 +143,7 @@ export class Mesh {
   setRelayIdentity(id: PeerId, iceServers: readonly IceServer[]): void {
     this.localId = id;
     this.setIceServers(iceServers);
-    this.candidates.clear();
-    for (const id of this.ranks.keys()) if (!this.isLinkedTo(id)) this.ranks.delete(id);
+    this.book.restart((peerId) => this.isLinkedTo(peerId));
   }
 
   /** A fresh ICE server list (renewed TURN credentials): for new links, and given to open ones. */
@@ -192,47 +165,20 @@ export class Mesh {
 
   /** The relay's answer to a join: the present peers in our cells. */
   setCandidates(peers: readonly PeerPresence[]): void {
-    const homesBefore = new Map(this.candidates);
-    this.candidates.clear();
-    for (const peer of peers) this.rememberCandidate(peer, homesBefore.get(peer.id));
+    // A peer in another cell has moved: where it was is no guide any more.
+    for (const movedId of this.book.replace(peers, this.options.now())) this.hints.forget(movedId);
     this.rounds.requestRepair();
   }
 
   addCandidate(peer: PeerPresence): void {
-    this.rememberCandidate(peer);
+    if (this.book.add(peer, this.options.now())) this.hints.forget(peer.id);
     this.rounds.requestRepair();
   }
 
   removeCandidate(id: PeerId): void {
-    // The relay losing sight of a peer says nothing about our direct link to it.
-    this.candidates.delete(id);
     this.hints.forget(id);
-    this.firstSeenAt.delete(id);
-    this.busyBackoffMs.delete(id);
-    if (!this.isLinkedTo(id)) this.ranks.delete(id);
-    // Someone who has left is not someone we cannot reach: the notice must stop naming them,
-    // and a link to them that fails later must not name them again.
-    this.departedIds.add(id);
-    if (this.departedIds.size > MAX_DEPARTED_IDS) this.departedIds.delete(this.departedIds.values().next().value as PeerId);
-    if (this.unreachableIds.delete(id)) this.options.events.onLinksChanged();
-  }
-
-  private rememberCandidate(peer: PeerPresence, knownHome = this.candidates.get(peer.id)): void {
-    // Back in our cells (it had only moved out of them).
-    this.departedIds.delete(peer.id);
-    // In another cell: it has moved, so where it was is no guide any more.
-    if (knownHome !== undefined && knownHome !== peer.home) this.hints.forget(peer.id);
-    this.candidates.set(peer.id, peer.home);
-    if (!this.firstSeenAt.has(peer.id)) this.firstSeenAt.set(peer.id, this.options.now());
-  }
-
-  private rankOf(id: PeerId): number {
-    let rank = this.ranks.get(id);
-    if (rank === undefined) {
-      rank = Math.random();
-      this.ranks.set(id, rank);
-    }
-    return rank;
+    // Someone who has left is not someone we cannot reach: the notice must stop naming them.
+    if (this.book.remove(id, this.isLinkedTo(id))) this.options.events.onLinksChanged();
   }
 
   private isLinkedTo(id: PeerId): boolean {
@@ -247,9 +193,7 @@ export class Mesh {
     if (signal === null) return;
     if (signal.kind === 'busy') {
       entry?.link.close();
-      const backoffMs = this.busyBackoffMs.get(from) ?? BUSY_BACKOFF_FIRST_MS;
-      this.busyBackoffMs.set(from, Math.min(BUSY_BACKOFF_MAX_MS, backoffMs * 2));
-      this.backoffUntil.set(from, this.options.now() + backoffMs);
+      this.book.refusedBusy(from, this.options.now());
       this.rounds.requestRepair();
       return;
     }
@@ -305,22 +249,22 @@ export class Mesh {
     const links: LinkView<PeerId>[] = [...this.links.values()].map((entry) => ({
       id: entry.link.remoteId,
       place: this.placeOf(entry),
-      isSameCell: this.candidates.get(entry.link.remoteId) === this.myHome,
-      rank: this.rankOf(entry.link.remoteId),
+      isSameCell: this.book.homeOf(entry.link.remoteId) === this.myHome,
+      rank: this.book.rankOf(entry.link.remoteId),
       isDialed: entry.isDialed,
       ageMs: nowMs - entry.openedAtMs,
     }));
     const linkedIds = new Set(links.map((link) => link.id));
     const candidates: PeerView<PeerId>[] = [];
     let nextCheckMs = Number.POSITIVE_INFINITY;
-    for (const [id, home] of this.candidates) {
+    for (const [id, home] of this.book.listed()) {
       if (linkedIds.has(id)) continue;
-      const backoffUntilMs = this.backoffUntil.get(id) ?? 0;
-      if (backoffUntilMs > nowMs) {
-        nextCheckMs = Math.min(nextCheckMs, backoffUntilMs);
+      const heldUntilMs = this.book.heldUntil(id);
+      if (heldUntilMs > nowMs) {
+        nextCheckMs = Math.min(nextCheckMs, heldUntilMs);
         continue;
       }
-      candidates.push({ id, place: this.hints.placeOf(id), isSameCell: home === this.myHome, rank: this.rankOf(id) });
+      candidates.push({ id, place: this.hints.placeOf(id), isSameCell: home === this.myHome, rank: this.book.rankOf(id) });
     }
     const mayExplore = isPeriodic && nowMs >= this.nextExploreAtMs;
     const decision = decideLinks({
@@ -334,7 +278,7 @@ export class Mesh {
     for (const id of decision.prune) {
       const entry = this.links.get(linkKeyOf(localId, id)) ?? [...this.links.values()].find((candidate) => candidate.link.remoteId === id);
       // Not dialed again soon by us: the other side may still dial us if it wants the link.
-      this.backoffUntil.set(id, nowMs + RETRY_AFTER_MS);
+      this.book.holdOff(id, nowMs + RETRY_AFTER_MS);
       entry?.link.close();
     }
     const placeless = new Set(candidates.filter((candidate) => candidate.place === null).map((candidate) => candidate.id));
@@ -343,7 +287,7 @@ export class Mesh {
         this.nextExploreAtMs = nowMs + this.exploreEveryMs;
         this.exploreEveryMs = Math.min(EXPLORE_MAX_MS, this.exploreEveryMs * 2);
       }
-      const yieldUntilMs = id < localId ? (this.firstSeenAt.get(id) ?? nowMs) + DIAL_YIELD_MS : 0;
+      const yieldUntilMs = id < localId ? (this.book.firstSeenAt(id) ?? nowMs) + DIAL_YIELD_MS : 0;
       if (yieldUntilMs > nowMs) nextCheckMs = Math.min(nextCheckMs, yieldUntilMs);
       else this.openLink(id, true);
     }
@@ -373,7 +317,7 @@ export class Mesh {
       }
     }
     if (victim === undefined) return false;
-    this.backoffUntil.set(victim.link.remoteId, this.options.now() + RETRY_AFTER_MS);
+    this.book.holdOff(victim.link.remoteId, this.options.now() + RETRY_AFTER_MS);
     victim.link.close();
     return true;
   }
@@ -400,8 +344,7 @@ export class Mesh {
         ...(this.options.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: this.options.iceTransportPolicy }),
         sendViaRelay: (data) => this.options.sendSignal(remoteId, data),
         onOpen: () => {
-          this.unreachableIds.delete(remoteId);
-          this.busyBackoffMs.delete(remoteId);
+          this.book.linkOpened(remoteId);
           if (this.myClaim !== null) void entry.sendPresence(this.myClaim);
           this.hints.schedule();
           this.options.events.onLinksChanged();
@@ -417,13 +360,9 @@ export class Mesh {
   private forget(entry: LinkEntry, state: 'failed' | 'closed', turnTrouble: TurnTrouble | null): void {
     if (this.links.get(entry.key) !== entry) return;
     this.links.delete(entry.key);
-    if (state === 'failed') {
-      // A peer that left the relay meanwhile is not one we cannot reach: it is gone.
-      if (!this.departedIds.has(entry.link.remoteId)) this.unreachableIds.set(entry.link.remoteId, turnTrouble);
-      this.backoffUntil.set(entry.link.remoteId, this.options.now() + RETRY_AFTER_MS);
-    }
-    if (!this.candidates.has(entry.link.remoteId)) this.ranks.delete(entry.link.remoteId);
-    else if (entry.place !== null) this.hints.rememberFormerLink(entry.link.remoteId, entry.place);
+    const remoteId = entry.link.remoteId;
+    if (state === 'failed') this.book.linkFailed(remoteId, turnTrouble, this.options.now() + RETRY_AFTER_MS);
+    if (this.book.linkGone(remoteId) && entry.place !== null) this.hints.rememberFormerLink(remoteId, entry.place);
     if (entry.presence !== null) this.options.events.onNeighbourGone(entry.key);
     this.options.events.onLinksChanged();
     this.hints.schedule();
