@@ -118,6 +118,8 @@ export interface PolicyInput<Id extends string = string> {
 export interface PolicyDecision<Id extends string = string> {
   readonly dial: readonly Id[];
   readonly prune: readonly Id[];
+  /** The dial that explores (also in `dial`), or null: the mesh backs off exploring after one. */
+  readonly explored: Id | null;
 }
 
 /** Sectors around us: what the degree leaves after the random links, from 2 to 6. */
@@ -257,18 +259,23 @@ export function decideLinks<Id extends string>(input: PolicyInput<Id>): PolicyDe
     addDial(missingWanted[0] as Id);
   }
 
-  if (isPeriodic && mayExplore && total < config.degreeHigh) {
+  // Only at D: below it the fill dials peers known only from the relay anyway.
+  let explored: Id | null = null;
+  if (isPeriodic && mayExplore && links.length >= config.degree && total < config.degreeHigh) {
     const unknown = candidates
       .filter((candidate) => candidate.place === null && !dial.includes(candidate.id))
       .reduce<PeerView<Id> | undefined>((best, candidate) => (best === undefined || candidate.rank < best.rank ? candidate : best), undefined);
-    if (unknown !== undefined) addDial(unknown.id);
+    if (unknown !== undefined) {
+      explored = unknown.id;
+      addDial(unknown.id);
+    }
   }
 
   if (isPeriodic && prune.length === 0 && links.length > config.degree) {
     const victim = farthestUnwanted(links, wantedSet, self, (link) => link.isDialed && link.ageMs >= PRUNE_GRACE_MS);
     if (victim !== undefined) prune.push(victim);
   }
-  return { dial, prune };
+  return { dial, prune, explored };
 }
 
 function isVoicePeer<Id extends string>(id: Id, peers: readonly PeerView<Id>[], self: PolicyInput['self']): boolean {

@@ -281,12 +281,11 @@ export class Mesh {
       this.book.holdOff(id, nowMs + RETRY_AFTER_MS);
       entry?.link.close();
     }
-    const placeless = new Set(candidates.filter((candidate) => candidate.place === null).map((candidate) => candidate.id));
+    if (decision.explored !== null) {
+      this.nextExploreAtMs = nowMs + this.exploreEveryMs;
+      this.exploreEveryMs = Math.min(EXPLORE_MAX_MS, this.exploreEveryMs * 2);
+    }
     for (const id of decision.dial) {
-      if (mayExplore && placeless.has(id) && links.length >= this.options.policy.degree) {
-        this.nextExploreAtMs = nowMs + this.exploreEveryMs;
-        this.exploreEveryMs = Math.min(EXPLORE_MAX_MS, this.exploreEveryMs * 2);
-      }
       const yieldUntilMs = id < localId ? (this.book.firstSeenAt(id) ?? nowMs) + DIAL_YIELD_MS : 0;
       if (yieldUntilMs > nowMs) nextCheckMs = Math.min(nextCheckMs, yieldUntilMs);
       else this.openLink(id, true);

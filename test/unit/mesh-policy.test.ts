@@ -120,7 +120,17 @@ describe('mesh policy', () => {
     const links = [link('a', place(10, 0)), link('b', place(-10, 0))];
     const candidates = [candidate('stranger', null), candidate('stranger2', null)];
     assert.deepEqual(decideLinks(input({ config, links, candidates, isPeriodic: true })).dial, []);
-    assert.deepEqual(decideLinks(input({ config, links, candidates, isPeriodic: true, mayExplore: true })).dial, ['stranger']);
+    const exploring = decideLinks(input({ config, links, candidates, isPeriodic: true, mayExplore: true }));
+    assert.deepEqual(exploring.dial, ['stranger']);
+    assert.equal(exploring.explored, 'stranger', 'named, so the mesh can back off');
+  });
+
+  test('below the degree a round fills and does not explore beyond it', () => {
+    const config = { degree: 2, degreeLow: 1, degreeHigh: 4 };
+    const candidates = [candidate('x', null, true, 0.3), candidate('y', null, true, 0.1), candidate('z', null, true, 0.2)];
+    const decision = decideLinks(input({ config, candidates, isPeriodic: true, mayExplore: true }));
+    assert.deepEqual(decision.dial, ['y', 'z']);
+    assert.equal(decision.explored, null);
   });
 
   test('the degree counts every link: links others dialed fill it, and only then does a round leave the rest alone', () => {
