@@ -36,6 +36,8 @@ export class FrameTally {
   readonly perLink = new Map<string, Map<string, number>>();
   /** message id → frames carrying it, over all links (tracked with `isTrackingLinks`). */
   readonly perMessage = new Map<string, number>();
+  /** `from>to` (relay ids) → message id → times offered in `have` frames over that link (tracked with `isTrackingLinks`). */
+  readonly offeredPerLink = new Map<string, Map<string, number>>();
 
   constructor(private readonly options: FrameTallyOptions = {}) {}
 
@@ -44,20 +46,20 @@ export class FrameTally {
     const frame = parseJson(text);
     const type = isJsonObject(frame) && typeof frame['type'] === 'string' ? frame['type'] : '?';
     this.framesByType.set(type, (this.framesByType.get(type) ?? 0) + 1);
+    const linkKey = `${fromRelayId}>${toRelayId}`;
     const ids = bodyIdsOf(frame);
     if (ids.length === 0) {
       this.controlFrames += 1;
+      if (type === 'have' && isJsonObject(frame) && Array.isArray(frame['ids']) && this.options.isTrackingLinks === true) {
+        const offered = countsFor(this.offeredPerLink, linkKey);
+        for (const id of frame['ids']) if (typeof id === 'string') offered.set(id, (offered.get(id) ?? 0) + 1);
+      }
       return;
     }
     this.bodyFrames += 1;
     this.bodies += ids.length;
     if (this.options.isTrackingLinks !== true) return;
-    const linkKey = `${fromRelayId}>${toRelayId}`;
-    let counts = this.perLink.get(linkKey);
-    if (counts === undefined) {
-      counts = new Map();
-      this.perLink.set(linkKey, counts);
-    }
+    const counts = countsFor(this.perLink, linkKey);
     for (const id of ids) {
       counts.set(id, (counts.get(id) ?? 0) + 1);
       this.perMessage.set(id, (this.perMessage.get(id) ?? 0) + 1);
@@ -68,4 +70,14 @@ export class FrameTally {
   get frames(): number {
     return this.bodyFrames + this.controlFrames;
   }
+}
+
+/** The id counts of one link in `perLink`, made empty the first time. */
+function countsFor(perLink: Map<string, Map<string, number>>, linkKey: string): Map<string, number> {
+  let counts = perLink.get(linkKey);
+  if (counts === undefined) {
+    counts = new Map();
+    perLink.set(linkKey, counts);
+  }
+  return counts;
 }

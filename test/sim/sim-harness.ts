@@ -165,6 +165,20 @@ export class Harness {
     return byId;
   }
 
+  /**
+   * For each directed link that touches peer `index` (`from>to`, by owner indices): the
+   * most times any one message id was offered over it in `have` frames.
+   */
+  mostOffersPerIdOnLinksOf(index: number): Map<string, number> {
+    const result = new Map<string, number>();
+    for (const [linkKey, counts] of this.network.registry.tally.offeredPerLink) {
+      const [from, to] = linkKey.split('>').map((relayId) => this.network.registry.ownerOf(relayId));
+      if (from !== index && to !== index) continue;
+      result.set(`${from}>${to}`, Math.max(0, ...counts.values()));
+    }
+    return result;
+  }
+
   dispose(): Promise<void> {
     return this.network.dispose();
   }
