@@ -6,10 +6,11 @@
 
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { isPeerId, PROTOCOL_VERSION, RELAY_PATH, type PeerId } from '../app/core/protocol.ts';
+import { AddressLedger, answerAndClose, requestPathname } from './http-guards.ts';
 import { maskIp, silentLogger } from './logger.ts';
 import { RelayMetrics } from './metrics.ts';
 import type { PresenceRouter } from './presence-router.ts';
@@ -29,6 +30,9 @@ export interface Relay {
   readonly hub: RelayHub;
 }
 
+/** A socket (HTTP, or a refused handshake) idle this long is destroyed. */
+const IDLE_SOCKET_TIMEOUT_MS = 30_000;
+
 /** A fresh random peer id: 128 bits, base64url. */
 function newPeerId(isTaken: (id: PeerId) => boolean): PeerId {
   for (;;) {
@@ -43,6 +47,12 @@ export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
   const startedAtMs = Date.now();
   const connections = new Set<WebSocketPort>();
   const connectionsPerIp = new Map<string, number>();
+  /** Every TCP socket, in any state: what `close()` must end whatever happens. */
+  const sockets = new Set<Socket>();
+  /** Open sockets per peer address (not kept behind a trusted proxy: all come from it). */
+  const socketsPerAddress = new AddressLedger();
+  /** Sockets opened beyond their address's cap: their request is answered 429. */
+  const overCap = new WeakSet<Duplex>();
   let staticTable: StaticTable | null = null;
 
   const metrics = new RelayMetrics(() => ({
@@ -62,7 +72,29 @@ export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
     },
   };
 
-  const server = createServer((request, response) => handleHttp(request, response));
+  const server = createServer(
+    {
+      // Node cuts a connection whose headers (a handshake's included) are not complete
+      // in time with 408, checking every connection at this interval.
+      headersTimeout: options.handshakeTimeoutMs,
+      requestTimeout: options.handshakeTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(options.handshakeTimeoutMs / 4))),
+    },
+    (request, response) => handleHttp(request, response),
+  );
+  // A response a client stops reading (a large app file) must not hold the socket for
+  // ever; WebSockets clear it on upgrade and live by the heartbeat instead.
+  server.setTimeout(IDLE_SOCKET_TIMEOUT_MS);
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    const address = socket.remoteAddress ?? 'unknown';
+    const isCounted = !options.trustProxy;
+    if (isCounted && socketsPerAddress.add(address) > options.maxConnectionsPerIp) overCap.add(socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      if (isCounted) socketsPerAddress.remove(address);
+    });
+  });
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxPayloadBytes,
@@ -70,8 +102,19 @@ export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
     clientTracking: false,
   });
 
+  function refuseHttp(response: ServerResponse, status: number, message: string): void {
+    response.shouldKeepAlive = false;
+    response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+    response.end(`${message}\n`);
+  }
+
   function handleHttp(request: IncomingMessage, response: ServerResponse): void {
-    const pathname = new URL(request.url ?? '/', 'http://relay.invalid').pathname;
+    const pathname = requestPathname(request.url);
+    if (pathname === null) return refuseHttp(response, 400, 'Malformed request target.');
+    if (overCap.has(request.socket)) {
+      metrics.connectionsRejected.inc('Too Many Requests');
+      return refuseHttp(response, 429, 'Too many connections from your address.');
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
       response.end('Method not allowed.\n');
@@ -128,17 +171,22 @@ export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
 
   function rejectHandshake(socket: Duplex, status: number, reason: string, message: string): void {
     metrics.connectionsRejected.inc(reason);
-    const body = `${message}\n`;
-    socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+    answerAndClose(socket, status, reason, message);
   }
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (err: Error) => logger.debug('handshake socket error', { error: err.message }));
-    const pathname = new URL(request.url ?? '/', 'http://relay.invalid').pathname;
+    const pathname = requestPathname(request.url);
     const ip = clientIp(request);
+    if (pathname === null) return rejectHandshake(socket, 400, 'Bad Request', 'Malformed request target.');
+    // RFC 6455 4.1: the opening handshake is an HTTP/1.1 (or later) GET.
+    if (request.httpVersionMajor < 1 || (request.httpVersionMajor === 1 && request.httpVersionMinor < 1)) {
+      return rejectHandshake(socket, 400, 'Bad Request', 'A WebSocket handshake needs HTTP/1.1.');
+    }
+    if (overCap.has(socket)) {
+      logger.info('per-ip cap reached', { network: maskIp(ip) });
+      return rejectHandshake(socket, 429, 'Too Many Requests', 'Too many connections from your address.');
+    }
     if (pathname !== RELAY_PATH) return rejectHandshake(socket, 404, 'Not Found', `The relay listens at ${RELAY_PATH}.`);
     if (!isOriginAllowed(request)) {
       logger.info('origin refused', { origin: String(request.headers.origin).slice(0, 200) });
@@ -229,6 +277,7 @@ export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
     closing ??= (async () => {
       clearInterval(heartbeat);
       clearInterval(iceRenewal);
+      hub.dispose();
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       const allClosed = [...connections].map(
         ({ ws }) =>
@@ -246,6 +295,8 @@ export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
       clearTimeout(graceTimer);
       for (const { ws } of connections) ws.terminate();
       server.closeAllConnections();
+      // Sockets the HTTP server no longer tracks (handshakes being refused) end too.
+      for (const socket of sockets) socket.destroy();
       await serverClosed;
       wss.close();
       // After the clients: their departures still reach the other relays.

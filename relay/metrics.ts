@@ -45,6 +45,7 @@ export class RelayMetrics {
   readonly signalsRefused = new Counter('neartalk_signals_refused_total', 'Signals refused, by reason.', 'reason');
   readonly errors = new Counter('neartalk_errors_total', 'Error frames sent, by code.', 'code');
   readonly rateLimited = new Counter('neartalk_rate_limited_total', 'Frames dropped by the per-connection rate limit.');
+  readonly presenceHeld = new Counter('neartalk_presence_held_total', 'Joins and leaves held back (presence budget spent, or outbox full).');
   readonly slowReadersCut = new Counter('neartalk_slow_readers_cut_total', 'Connections cut for not reading.');
   readonly heartbeatTimeouts = new Counter('neartalk_heartbeat_timeouts_total', 'Connections dropped for missing pongs.');
   readonly connectionsRejected = new Counter('neartalk_connections_rejected_total', 'Handshakes refused, by reason.', 'reason');
@@ -65,6 +66,7 @@ export class RelayMetrics {
       this.signalsRefused,
       this.errors,
       this.rateLimited,
+      this.presenceHeld,
       this.slowReadersCut,
       this.heartbeatTimeouts,
       this.connectionsRejected,

@@ -6,17 +6,20 @@
 
 import { boxGapM } from '../app/core/geo.ts';
 import { decodeGeohashBox } from '../app/core/geohash.ts';
+import { rawJsonMember } from '../app/core/json.ts';
 import { parseClientFrame } from '../app/core/parse-client-frame.ts';
 import {
   CLOSE_CODES,
   PROTOCOL_VERSION,
   type ErrorCode,
   type JoinFrame,
+  type LeaveFrame,
   type PeerId,
   type RelayFrame,
   type SignalFrame,
 } from '../app/core/protocol.ts';
 import { CellIndex, watchCovers } from './cell-index.ts';
+import { FanoutQueue, type Recipient } from './fanout-queue.ts';
 import { IceServerIssuer } from './ice-server-issuer.ts';
 import type { RelayMetrics } from './metrics.ts';
 import { createLocalRouter, NO_SUCH_PEER_MESSAGE, NOT_NEARBY_MESSAGE, type PresenceRouter, type RemoteSender, type RouterEvents } from './presence-router.ts';
@@ -30,6 +33,11 @@ import { TokenBucket } from './token-bucket.ts';
  */
 const MAX_WATCH_REACH_M = 2_000 + 100;
 
+/** Longest a fan-out slice sends before the relay reads sockets and answers HTTP again. */
+const FANOUT_SLICE_MS = 4;
+/** How often held presence changes are retried (budget refilled, queue drained). */
+const PRESENCE_SWEEP_MS = 100;
+
 /** How a connection is answered; implemented over a WebSocket by the relay. */
 export interface ClientPort {
   /** Sends one serialized frame (or cuts a client that is not reading). */
@@ -39,11 +47,13 @@ export interface ClientPort {
 }
 
 /** One connected client. */
-export interface Client {
+export interface Client extends Recipient {
   readonly id: PeerId;
   readonly port: ClientPort;
   readonly rateLimit: TokenBucket;
   readonly strikes: TokenBucket;
+  /** Joins and leaves: each may fan out to thousands of watchers, so they have a budget of their own. */
+  readonly presenceBudget: TokenBucket;
   /** Frames dropped since the last one allowed by the rate limit. */
   droppedInARow: number;
   isClosing: boolean;
@@ -58,20 +68,56 @@ export interface Client {
 
 type HubOptions = Pick<
   RelayOptions,
-  'rateLimitBurst' | 'rateLimitPerSecond' | 'maxBadFramesPerMinute' | 'iceServers' | 'turn' | 'now'
+  | 'rateLimitBurst'
+  | 'rateLimitPerSecond'
+  | 'maxBadFramesPerMinute'
+  | 'presenceBurst'
+  | 'presencePerMinute'
+  | 'maxQueuedBytes'
+  | 'iceServers'
+  | 'turn'
+  | 'now'
 >;
+
+type PresenceFrame = JoinFrame | LeaveFrame;
 
 export class RelayHub implements RouterEvents {
   readonly cells = new CellIndex();
+  /** Broadcasts (and whatever must follow them to the same client), sent a slice at a time. */
+  readonly outbox: FanoutQueue;
   private readonly clients = new Map<PeerId, Client>();
   private readonly iceServers: IceServerIssuer;
   private router: PresenceRouter = createLocalRouter(this);
+  /** Presence changes over budget or held while the outbox is full: the latest per client. */
+  private readonly heldPresence = new Map<Client, PresenceFrame>();
+  private presenceSweep: NodeJS.Timeout | undefined;
+  private isDisposed = false;
 
   constructor(
     private readonly options: HubOptions,
     private readonly metrics: RelayMetrics,
   ) {
     this.iceServers = new IceServerIssuer(options.iceServers, options.turn, options.now);
+    this.outbox = new FanoutQueue(FANOUT_SLICE_MS, () => performance.now());
+  }
+
+  /** Stops the presence sweep and drops queued frames (the relay is closing). */
+  dispose(): void {
+    this.isDisposed = true;
+    clearInterval(this.presenceSweep);
+    this.presenceSweep = undefined;
+    this.heldPresence.clear();
+    this.outbox.dispose();
+  }
+
+  /** True while frames wait in the outbox beyond its cap: presence changes are then held. */
+  get isOutboxFull(): boolean {
+    return this.outbox.queuedBytes >= this.options.maxQueuedBytes;
+  }
+
+  /** Presence changes held (over budget, or while the outbox is full). */
+  get heldPresenceCount(): number {
+    return this.heldPresence.size;
   }
 
   /** How often `renewIceServers` should run; null when nothing ever needs renewing (no TURN). */
@@ -101,12 +147,14 @@ export class RelayHub implements RouterEvents {
 
   /** Registers a new connection under `id` (fresh and unique, see `newPeerId`) and welcomes it. */
   connect(id: PeerId, port: ClientPort): Client {
-    const { now, rateLimitBurst, rateLimitPerSecond, maxBadFramesPerMinute } = this.options;
+    const { now, rateLimitBurst, rateLimitPerSecond, maxBadFramesPerMinute, presenceBurst, presencePerMinute } = this.options;
     const client: Client = {
       id,
       port,
+      queuedFrames: 0,
       rateLimit: new TokenBucket(rateLimitBurst, rateLimitPerSecond, now),
       strikes: new TokenBucket(maxBadFramesPerMinute, maxBadFramesPerMinute / 60, now),
+      presenceBudget: new TokenBucket(presenceBurst, presencePerMinute / 60, now),
       droppedInARow: 0,
       isClosing: false,
       pendingAnswers: 0,
@@ -126,6 +174,7 @@ export class RelayHub implements RouterEvents {
   disconnect(client: Client): void {
     if (this.clients.get(client.id) !== client) return;
     this.clients.delete(client.id);
+    this.heldPresence.delete(client);
     this.iceServers.forget(client.id);
     this.withdraw(client);
   }
@@ -154,26 +203,68 @@ export class RelayHub implements RouterEvents {
     this.metrics.framesIn.inc(frame.type);
     switch (frame.type) {
       case 'join':
-        this.join(client, frame);
+        if (this.isJoinNearby(client, frame)) this.changePresence(client, frame);
         return;
-      case 'signal':
-        this.forwardSignal(client, frame, parsed.hasOnlyKnownFields ? text : null);
+      case 'signal': {
+        const bareText = parsed.hasOnlyKnownFields ? text : bareSignalText(frame, text);
+        if (bareText === null) this.strike(client, 'bad-frame', 'The signal\'s "data" could not be forwarded as written.');
+        else this.forwardSignal(client, frame, bareText);
         return;
+      }
       case 'leave':
-        this.withdraw(client);
+        this.changePresence(client, frame);
         return;
       default:
         frame satisfies never;
     }
   }
 
-  private join(client: Client, frame: JoinFrame): void {
+  /** Refuses (with a strike) a join watching a prefix farther than any radius reaches. */
+  private isJoinNearby(client: Client, frame: JoinFrame): boolean {
     const homeBox = decodeGeohashBox(frame.home);
     const tooFar = frame.watch.find((prefix) => boxGapM(homeBox, decodeGeohashBox(prefix)) > MAX_WATCH_REACH_M);
-    if (tooFar !== undefined) {
-      this.strike(client, 'bad-frame', `Watch prefix "${tooFar}" lies more than 2 km from the home cell.`);
+    if (tooFar === undefined) return true;
+    this.strike(client, 'bad-frame', `Watch prefix "${tooFar}" lies more than 2 km from the home cell.`);
+    return false;
+  }
+
+  /**
+   * Applies a join or leave now, or holds it: when the client's presence budget is spent
+   * or the outbox is full. A held change is replaced by the client's next one (only where
+   * it ends up matters) and applied by the sweep as soon as both allow: nothing is lost,
+   * and what one client makes the relay send stays bounded.
+   */
+  private changePresence(client: Client, frame: PresenceFrame): void {
+    if (this.isDisposed) return;
+    if (this.heldPresence.has(client) || this.isOutboxFull || !client.presenceBudget.take()) {
+      this.heldPresence.set(client, frame);
+      this.metrics.presenceHeld.inc();
+      this.presenceSweep ??= setInterval(() => this.applyHeldPresence(), PRESENCE_SWEEP_MS);
       return;
     }
+    this.applyPresence(client, frame);
+  }
+
+  private applyHeldPresence(): void {
+    // Oldest first, so one client's changes cannot starve another's.
+    for (const [client, frame] of this.heldPresence) {
+      if (this.isOutboxFull) return;
+      if (client.isClosing || !client.presenceBudget.take()) continue;
+      this.heldPresence.delete(client);
+      this.applyPresence(client, frame);
+    }
+    if (this.heldPresence.size === 0) {
+      clearInterval(this.presenceSweep);
+      this.presenceSweep = undefined;
+    }
+  }
+
+  private applyPresence(client: Client, frame: PresenceFrame): void {
+    if (frame.type === 'leave') this.withdraw(client);
+    else this.join(client, frame);
+  }
+
+  private join(client: Client, frame: JoinFrame): void {
     const change = this.cells.join(client.id, frame.home, frame.watch);
     this.router.announce(client.id, frame.home, frame.watch);
     this.answerJoin(client, this.router.whenSynced(frame.watch));
@@ -186,7 +277,9 @@ export class RelayHub implements RouterEvents {
    * single relay), else once the router has loaded it, after any earlier deferred answer.
    */
   private answerJoin(client: Client, synced: Promise<void> | null): void {
-    const answer = (): void => this.send(client, { type: 'peers', peers: this.cells.peersVisibleTo(client.id) });
+    const answer = (): void => {
+      if (this.clients.get(client.id) === client && !client.isClosing) this.send(client, { type: 'peers', peers: this.cells.peersVisibleTo(client.id) });
+    };
     if (synced === null && client.pendingAnswers === 0) {
       answer();
       return;
@@ -194,7 +287,7 @@ export class RelayHub implements RouterEvents {
     client.pendingAnswers += 1;
     client.answerChain = Promise.all([client.answerChain, synced]).then(() => {
       client.pendingAnswers -= 1;
-      if (this.clients.get(client.id) === client && !client.isClosing) answer();
+      answer();
     });
   }
 
@@ -229,7 +322,7 @@ export class RelayHub implements RouterEvents {
     this.metrics.signalsForwarded.inc();
     this.metrics.framesOut.inc('signal');
     // As on the hot path below: `from` is the sending relay's word, `data` stays byte for byte.
-    target.port.send(`{"from":"${sender.id}",${bareText.trimStart().slice(1)}`);
+    this.sendText(target, `{"from":"${sender.id}",${bareText.trimStart().slice(1)}`);
     return null;
   }
 
@@ -239,8 +332,11 @@ export class RelayHub implements RouterEvents {
     if (client !== undefined && !client.isClosing) this.sendError(client, code, message);
   }
 
-  /** `bareText`: the sender's text when it held only type, to and data (the usual case). */
-  private forwardSignal(client: Client, frame: SignalFrame, bareText: string | null): void {
+  /**
+   * `bareText`: a frame holding only type, to and data, `data` as the sender wrote it: the
+   * sender's own text (the usual case) or one rebuilt around the sender's text of `data`.
+   */
+  private forwardSignal(client: Client, frame: SignalFrame, bareText: string): void {
     const refusal = this.signalRefusal(client, frame.to);
     if (refusal !== undefined) {
       this.metrics.signalsRefused.inc(refusal.code);
@@ -252,20 +348,21 @@ export class RelayHub implements RouterEvents {
     const target = this.clients.get(frame.to);
     if (target === undefined) {
       // Not connected here: the router finds the relay that holds it, or refuses.
-      this.router.routeSignal(client.id, frame.to, bareText ?? JSON.stringify({ type: 'signal', to: frame.to, data: frame.data }));
+      this.router.routeSignal(client.id, frame.to, bareText);
+      return;
+    }
+    if (target.queuedFrames > 0 && this.isOutboxFull) {
+      // Queued behind a backlog past the cap, it would only grow it: the sender may retry.
+      this.metrics.signalsRefused.inc('relay-busy');
+      this.sendError(client, 'rate-limited', 'The relay is busy: that signal was dropped; send it again shortly.');
       return;
     }
     this.metrics.signalsForwarded.inc();
-    // `from` comes from the relay's own state, never from the sender.
-    if (bareText === null) {
-      this.send(target, { type: 'signal', from: client.id, data: frame.data });
-      return;
-    }
     // The hot path: the sender's own text with `from` put in front, so `data` goes out
     // byte for byte without a second serialization. It held no `from` of its own (only
     // type, to and data), so the recipient reads ours; `to` is the recipient's own id.
     this.metrics.framesOut.inc('signal');
-    target.port.send(`{"from":"${client.id}",${bareText.trimStart().slice(1)}`);
+    this.sendText(target, `{"from":"${client.id}",${bareText.trimStart().slice(1)}`);
   }
 
   private signalRefusal(client: Client, to: PeerId): { code: ErrorCode; message: string } | undefined {
@@ -319,18 +416,36 @@ export class RelayHub implements RouterEvents {
 
   private send(client: Client, frame: RelayFrame): void {
     this.metrics.framesOut.inc(frame.type);
-    client.port.send(JSON.stringify(frame));
+    this.sendText(client, JSON.stringify(frame));
   }
 
-  /** Sends one frame to many clients, serialized once. */
+  /** Sends at once, unless broadcasts for this client still wait: then behind them. */
+  private sendText(client: Client, text: string): void {
+    if (client.queuedFrames > 0) this.outbox.push(text, [client]);
+    else client.port.send(text);
+  }
+
+  /** Queues one frame for many clients, serialized once, sent a slice at a time. */
   private broadcast(ids: readonly PeerId[], frame: RelayFrame): void {
     if (ids.length === 0) return;
-    const text = JSON.stringify(frame);
+    const recipients: Client[] = [];
     for (const id of ids) {
       const client = this.clients.get(id);
-      if (client === undefined || client.pendingAnswers > 0) continue;
-      this.metrics.framesOut.inc(frame.type);
-      client.port.send(text);
+      if (client !== undefined && client.pendingAnswers === 0) recipients.push(client);
     }
+    if (recipients.length === 0) return;
+    this.metrics.framesOut.inc(frame.type, recipients.length);
+    this.outbox.push(JSON.stringify(frame), recipients);
   }
+}
+
+/**
+ * A signal frame holding only type, to and data, around the sender's own text of `data`
+ * (`text` held other fields too): re-serializing `data` would change it (`1e400` → `null`).
+ */
+function bareSignalText(frame: SignalFrame, text: string): string | null {
+  // The parser accepted `text` as an object with a `data` member, so it is found; null
+  // would mean a scanner bug, and then refusing keeps the promise where forwarding would not.
+  const data = rawJsonMember(text, 'data');
+  return data === undefined || data === '' ? null : `{"type":"signal","to":"${frame.to}","data":${data}}`;
 }

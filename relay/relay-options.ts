@@ -31,6 +31,20 @@ export interface RelayOptions {
   readonly maxBadFramesPerMinute: number;
   /** Bytes the relay buffers for a client that does not read before cutting it. */
   readonly maxBufferedBytes: number;
+  /** Joins and leaves a client may send in a burst before further ones are held. */
+  readonly presenceBurst: number;
+  /** Sustained joins and leaves per minute a client may send; beyond, only its latest is held. */
+  readonly presencePerMinute: number;
+  /**
+   * Bytes of broadcast frames (each counted once per recipient) waiting to be handed to
+   * sockets, beyond which joins and leaves are held and signals that would queue are refused.
+   */
+  readonly maxQueuedBytes: number;
+  /**
+   * Longest a connection may take to send complete request headers (a WebSocket
+   * handshake included) before it is answered 408 and closed.
+   */
+  readonly handshakeTimeoutMs: number;
   /** Ping interval; a client that has not answered the previous ping is dropped. */
   readonly heartbeatMs: number;
   /** How long `close()` waits for clients to acknowledge 1001 before cutting them. */
@@ -77,6 +91,12 @@ export const DEFAULT_RELAY_OPTIONS = {
   rateLimitPerSecond: 50,
   maxBadFramesPerMinute: 10,
   maxBufferedBytes: 1024 * 1024,
+  // A person changes cells at walking or driving pace and the radius by hand: ten changes
+  // at once and one every two seconds is plenty, and bounds what a client makes a crowd receive.
+  presenceBurst: 10,
+  presencePerMinute: 30,
+  maxQueuedBytes: 16 * 1024 * 1024,
+  handshakeTimeoutMs: 5_000,
   heartbeatMs: 30_000,
   shutdownGraceMs: 3_000,
   iceServers: [],
@@ -98,6 +118,10 @@ export const INTEGER_OPTION_RANGES = {
   rateLimitPerSecond: [1, 1_000_000],
   maxBadFramesPerMinute: [1, 1_000_000],
   maxBufferedBytes: [1024, 1024 * 1024 * 1024],
+  presenceBurst: [1, 1_000_000],
+  presencePerMinute: [1, 1_000_000],
+  maxQueuedBytes: [64 * 1024, 16 * 1024 * 1024 * 1024],
+  handshakeTimeoutMs: [100, 120_000],
   heartbeatMs: [10, 3_600_000],
   shutdownGraceMs: [0, 60_000],
   redisPresenceTtlMs: [300, 600_000],

@@ -1,11 +1,12 @@
 /** Runtime validation of client → relay frames (the relay's only input). */
 
 import { isGeohash } from './geohash.ts';
-import { isJsonObject, parseJson, type JsonObject } from './json.ts';
+import { exceedsJsonDepth, isJsonObject, parseJson, type JsonObject } from './json.ts';
 import { refuse, type ParseResult } from './parse-result.ts';
 import {
   HOME_PRECISION,
   isPeerId,
+  MAX_FRAME_DEPTH,
   MAX_WATCH_PREFIXES,
   MAX_WATCH_PRECISION,
   MIN_WATCH_PRECISION,
@@ -24,6 +25,10 @@ const QUOTE_LIMIT = 32;
 export function parseClientFrame(text: string): ParseResult<ClientFrame> {
   const value = parseJson(text);
   if (value === undefined) return refuse('bad-json', 'The frame is not valid JSON.');
+  // JSON.parse is iterative and safe on deep input; what would consume the value may not be.
+  if (exceedsJsonDepth(text, MAX_FRAME_DEPTH)) {
+    return refuse('bad-frame', `A frame may nest objects and lists at most ${MAX_FRAME_DEPTH} levels deep.`);
+  }
   if (!isJsonObject(value)) return refuse('bad-frame', 'A frame must be a JSON object.');
   const type = value['type'];
   switch (type) {

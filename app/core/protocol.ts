@@ -23,6 +23,12 @@ export const MAX_WATCH_PRECISION = 6;
 export const MAX_WATCH_PREFIXES = 32;
 /** Largest frame either side accepts, in bytes; the relay closes with 1009 above it. */
 export const MAX_FRAME_BYTES = 16 * 1024;
+/**
+ * Deepest nesting of objects and arrays in a client frame (the frame object is level 1,
+ * a `signal`'s `data` object level 2). SDP and ICE data need 3; deeper is refused with
+ * `bad-frame`, so no relay code ever walks unbounded input.
+ */
+export const MAX_FRAME_DEPTH = 32;
 /** Most peers one `peers` frame lists (the nearest by cells first). */
 export const MAX_LISTED_PEERS = 256;
 /** Most ICE servers a `welcome` or `ice-servers` frame may carry. */
