@@ -39,8 +39,8 @@ export class FanoutQueue {
     /** Longest a slice sends before yielding to the event loop, in milliseconds. */
     private readonly sliceMs: number,
     private readonly now: () => number,
-    /** Told the number of frames handed to sockets by each slice (metrics). */
-    private readonly onSent: (frames: number) => void = () => undefined,
+    /** Called after each slice, once its frames are handed to sockets (room was made). */
+    private readonly onSlice: () => void = () => undefined,
   ) {}
 
   /** Bytes (UTF-8) still to be handed to sockets: each frame counted once per recipient. */
@@ -108,7 +108,7 @@ export class FanoutQueue {
         this.head = 0;
       }
       if (this.isBusy) this.immediate ??= setImmediate(() => this.drain());
-      this.onSent(sent);
+      this.onSlice();
     }
   }
 }

@@ -98,7 +98,10 @@ export class RelayHub implements RouterEvents {
     private readonly metrics: RelayMetrics,
   ) {
     this.iceServers = new IceServerIssuer(options.iceServers, options.turn, options.now);
-    this.outbox = new FanoutQueue(FANOUT_SLICE_MS, () => performance.now());
+    // Held changes go out as soon as the outbox has room, not only at the next sweep.
+    this.outbox = new FanoutQueue(FANOUT_SLICE_MS, () => performance.now(), () => {
+      if (this.heldPresence.size > 0 && !this.isOutboxFull) this.applyHeldPresence();
+    });
   }
 
   /** Stops the presence sweep and drops queued frames (the relay is closing). */

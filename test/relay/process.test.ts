@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, test } from 'node:test';
+import { RawSocket, statusOf, UPGRADE_HEADERS } from './raw-socket.ts';
 import { TestClient, waitFor } from './relay-harness.ts';
 
 const MAIN = new URL('../../relay/main.ts', import.meta.url).pathname;
@@ -53,6 +54,27 @@ describe('relay process', () => {
     });
   }
 
+  test('on SIGTERM meets its deadline with a malformed handshake open, and never logs a stack trace for it', async () => {
+    const relay = spawnRelay(['--port', '0', '--host', '127.0.0.1', '--log-level', 'debug']);
+    try {
+      const port = await listeningPort(relay);
+      const raw = await RawSocket.open(port);
+      raw.write(`GET http://[/ws HTTP/1.1\r\n${UPGRADE_HEADERS}`);
+      assert.equal(statusOf((await raw.untilClosed()).text), 400);
+      const pending = await RawSocket.open(port);
+      pending.write('GET //[/ws HTTP/1.1\r\nHost: x\r\n');
+      const signalledAt = Date.now();
+      relay.child.kill('SIGTERM');
+      assert.equal(await relay.exited, 0);
+      assert.ok(Date.now() - signalledAt < 5_000, 'exits within 5 s');
+      const output = relay.stdout.join('') + relay.stderr.join('');
+      assert.doesNotMatch(output, /uncaught|\bat .+:\d+:\d+/);
+      pending.destroy();
+    } finally {
+      relay.child.kill('SIGKILL');
+    }
+  });
+
   const badConfigurations: ReadonlyArray<readonly [string, readonly string[], Record<string, string>, RegExp]> = [
     ['a port out of range', ['--port', '70000'], {}, /--port must be a whole number from 0 to 65535/],
     ['a port from the environment that is not a number', [], { PORT: 'eighty' }, /PORT must be a whole number/],
@@ -62,6 +84,9 @@ describe('relay process', () => {
     ['an origin with a path', ['--allowed-origins', 'https://a.example/app'], {}, /--allowed-origins: "https:\/\/a.example\/app" is not an origin/],
     ['a log level that does not exist', [], { LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of debug/],
     ['a zero rate limit', ['--rate-limit-per-second', '0'], {}, /--rate-limit-per-second must be a whole number from 1/],
+    ['a handshake timeout too short to shake hands', ['--handshake-timeout-ms', '5'], {}, /--handshake-timeout-ms must be a whole number from 100 to 120000, got "5"/],
+    ['a queue cap from the environment that is not a number', [], { MAX_QUEUED_BYTES: '16M' }, /MAX_QUEUED_BYTES must be a whole number/],
+    ['a zero presence budget', ['--presence-per-minute', '0'], {}, /--presence-per-minute must be a whole number from 1/],
   ];
   for (const [what, args, env, message] of badConfigurations) {
     test(`refuses ${what} at start with exit code 2`, async () => {
@@ -80,7 +105,7 @@ describe('relay process', () => {
   test('--help lists every flag and --version prints the version', async () => {
     const help = spawnRelay(['--help']);
     assert.equal(await help.exited, 0);
-    for (const flag of ['--port', '--allowed-origins', '--max-connections-per-ip', '--ice-servers', '--static-dir', 'PORT']) {
+    for (const flag of ['--port', '--allowed-origins', '--max-connections-per-ip', '--ice-servers', '--static-dir', 'PORT', '--handshake-timeout-ms', 'MAX_QUEUED_BYTES', '--presence-burst']) {
       assert.ok(help.stdout.join('').includes(flag), flag);
     }
     const version = spawnRelay(['--version']);

@@ -1,0 +1,138 @@
+/**
+ * Regression tests for what a hostile client found (issue 17): each finding, as the
+ * relay must now answer it. Timing is never asserted here (the bench measures it): these
+ * check answers, counts and bounds.
+ */
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { MAX_FRAME_DEPTH } from '../../app/core/protocol.ts';
+import { createLogger } from '../../relay/logger.ts';
+import { handshakeStatus, startRelay, TestClient } from './relay-harness.ts';
+import { RawSocket, statusOf, UPGRADE_HEADERS } from './raw-socket.ts';
+
+const HOME = 'u09tvw';
+const PREFIX = 'u09tv';
+
+/** Request targets `new URL` cannot parse. */
+const MALFORMED_TARGETS = ['http://[/ws', '//[/ws', 'http://relay.example:99999/ws', 'http://[::1/health'];
+
+describe('finding 1: malformed request targets', () => {
+  test('are answered 400 and closed, as upgrades and as plain requests, with no stack trace logged', async () => {
+    const lines: string[] = [];
+    const running = await startRelay({ logger: createLogger('debug', (line) => lines.push(line)) });
+    const { port } = running.relay.address();
+    for (const target of MALFORMED_TARGETS) {
+      for (const headers of [UPGRADE_HEADERS, 'Host: 127.0.0.1\r\n\r\n']) {
+        const raw = await RawSocket.open(port);
+        raw.write(`GET ${target} HTTP/1.1\r\n${headers}`);
+        const { text } = await raw.untilClosed();
+        assert.equal(statusOf(text), 400, `${target}: ${text.slice(0, 40)}`);
+      }
+    }
+    assert.ok(!lines.some((line) => /\bat .+:\d+:\d+/.test(line)), 'no stack trace in the log');
+    await running.relay.close();
+  });
+
+  test('count against the per-address cap while open', async () => {
+    const running = await startRelay({ maxConnectionsPerIp: 3, handshakeTimeoutMs: 60_000 });
+    const { port } = running.relay.address();
+    // Three sockets that sent half a malformed request: still pending, still counted.
+    const pending = await Promise.all([1, 2, 3].map(() => RawSocket.open(port)));
+    for (const raw of pending) raw.write('GET http://[/ws HTTP/1.1\r\nHost: x\r\n');
+    assert.equal(await handshakeStatus(running.url), 429);
+    for (const raw of pending) raw.destroy();
+    await running.relay.close();
+  });
+
+  test('SIGTERM-style close() ends even with such a socket open', async () => {
+    const running = await startRelay({ shutdownGraceMs: 100 });
+    const raw = await RawSocket.open(running.relay.address().port);
+    raw.write(`GET http://[/ws HTTP/1.1\r\n${UPGRADE_HEADERS}`);
+    await running.relay.close();
+    await raw.untilClosed();
+  });
+});
+
+describe('finding 2: deep data with an unknown field', () => {
+  const deep = (levels: number): string => '['.repeat(levels) + ']'.repeat(levels);
+
+  test(`is refused with bad-frame beyond ${MAX_FRAME_DEPTH} levels, locally and towards other relays, and the socket is still served`, async () => {
+    const running = await startRelay({ maxBadFramesPerMinute: 100 });
+    const sender = await TestClient.connect(running.url);
+    const partner = await TestClient.connect(running.url);
+    await sender.sync(HOME, [PREFIX]);
+    await partner.sync(HOME, [PREFIX]);
+    const elsewhere = 'A'.repeat(22);
+    for (const to of [partner.id, elsewhere]) {
+      sender.sendRaw(`{"type":"signal","to":"${to}","data":${deep(5_000)},"extra":1}`);
+      const error = await sender.next('error');
+      assert.equal(error.code, 'bad-frame');
+      assert.match(error.message, new RegExp(`${MAX_FRAME_DEPTH} levels`));
+    }
+    // The bound itself: the frame object is level 1, so data may hold 31 more.
+    sender.sendRaw(`{"type":"signal","to":"${partner.id}","data":${deep(MAX_FRAME_DEPTH - 1)},"extra":1}`);
+    assert.equal((await partner.next('signal')).from, sender.id);
+    sender.sendRaw(`{"type":"signal","to":"${partner.id}","data":${deep(MAX_FRAME_DEPTH)}}`);
+    assert.equal((await sender.next('error')).code, 'bad-frame');
+    await sender.sync(HOME, [PREFIX]);
+    assert.equal(partner.all('signal').length, 1);
+    await Promise.all([sender.close(), partner.close()]);
+    await running.relay.close();
+  });
+});
+
+describe('finding 5: data exactly as the sender wrote it', () => {
+  test('a frame with extra fields delivers the sender\'s text of data byte for byte', async () => {
+    const running = await startRelay();
+    const sender = await TestClient.connect(running.url);
+    const partner = await TestClient.connect(running.url);
+    await sender.sync(HOME, [PREFIX]);
+    await partner.sync(HOME, [PREFIX]);
+    const texts: string[] = [];
+    partner.ws.on('message', (data) => texts.push(data.toString()));
+    const data = '{"n":1e400,"m":-0,"big":123456789012345678901234567890,"s":"\\u00e9\\ud800","k":[1E-400 , 2]}';
+    sender.sendRaw(`{"extra":{"x":1},"type":"signal","from":"${sender.id.replace(/./, 'Z')}","to":"${partner.id}","d\\u0061ta":${data},"more":true}`);
+    const signal = await partner.next('signal');
+    assert.equal(signal.from, sender.id, 'the relay writes from, never the sender');
+    assert.equal(texts.length, 1);
+    assert.ok(texts[0]?.includes(`"data":${data}`), `data forwarded as written: ${texts[0] ?? ''}`);
+    await Promise.all([sender.close(), partner.close()]);
+    await running.relay.close();
+  });
+});
+
+describe('finding 6: handshake details', () => {
+  test('an HTTP/1.0 upgrade is answered 400 (RFC 6455)', async () => {
+    const running = await startRelay();
+    const raw = await RawSocket.open(running.relay.address().port);
+    raw.write(`GET /ws HTTP/1.0\r\n${UPGRADE_HEADERS}`);
+    assert.equal(statusOf((await raw.untilClosed()).text), 400);
+    await running.relay.close();
+  });
+
+  test('pending handshakes count against the per-address cap', async () => {
+    const running = await startRelay({ maxConnectionsPerIp: 2, handshakeTimeoutMs: 60_000 });
+    const { port } = running.relay.address();
+    const silent = await Promise.all([1, 2].map(() => RawSocket.open(port)));
+    assert.equal(await handshakeStatus(running.url), 429);
+    for (const raw of silent) raw.destroy();
+    let status = 0;
+    for (let attempt = 0; attempt < 100 && status !== 101; attempt += 1) {
+      status = await handshakeStatus(running.url);
+      if (status !== 101) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(status, 101, 'the slots come back once those sockets close');
+    await running.relay.close();
+  });
+
+  test('a handshake that does not complete within --handshake-timeout-ms is answered 408 and closed', async () => {
+    const running = await startRelay({ handshakeTimeoutMs: 200 });
+    const { port } = running.relay.address();
+    const silent = await RawSocket.open(port);
+    const slow = await RawSocket.open(port);
+    slow.write('GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n');
+    for (const raw of [silent, slow]) assert.equal(statusOf((await raw.untilClosed()).text), 408);
+    await running.relay.close();
+  });
+});
