@@ -16,6 +16,8 @@ export interface BenchConfig {
   readonly isQuick: boolean;
   /** Profile each server (V8 inspector) over the throughput window. */
   readonly isProfiling: boolean;
+  /** Run only test 5, the NearTalk relay under attack. */
+  readonly isAttackOnly: boolean;
   readonly servers: readonly ServerKind[];
   /** Idle connection counts, ascending; the bench ramps one server through them. */
   readonly idleCounts: readonly number[];
@@ -79,6 +81,8 @@ this load generator on core 1. Results: test/bench/results/relay-latest.json.
   --profile          write a V8 CPU profile of each server over the throughput window to
                      test/bench/results/<server>-throughput.cpuprofile (the inspector is
                      attached only then; figures from a profiled run are a little lower)
+  --attack           run only test 5: the NearTalk relay while one client floods
+                     presence at 2,000 watchers (benign p99, /health, RSS recovery)
   --help             show this text
 `;
 
@@ -94,6 +98,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig | null {
         quick: { type: 'boolean' },
         servers: { type: 'string' },
         profile: { type: 'boolean' },
+        attack: { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }));
@@ -103,7 +108,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig | null {
   if (values.help === true) return null;
   const servers = values.servers === undefined ? [...SERVER_KINDS] : parseServers(values.servers);
   const isQuick = values.quick === true;
-  return { isQuick, isProfiling: values.profile === true, servers, ...(isQuick ? QUICK : FULL) };
+  return { isQuick, isProfiling: values.profile === true, isAttackOnly: values.attack === true, servers, ...(isQuick ? QUICK : FULL) };
 }
 
 function parseServers(list: string): ServerKind[] {

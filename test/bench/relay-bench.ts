@@ -19,6 +19,7 @@ import { SERVER_NOTES } from './servers.ts';
 import { renderTable } from './table.ts';
 import { measureThroughput } from './throughput.ts';
 import { describeIdle, describeLatency, describePresence, describeThroughput } from './progress.ts';
+import { describeUnderAttack, measureUnderAttack } from './under-attack.ts';
 
 /** Other processes' CPU in a window above which the figures are flagged as disturbed. */
 const OTHER_CPU_WARNING_CORES = 0.05;
@@ -45,6 +46,17 @@ function environment(): Environment {
 async function runAll(config: BenchConfig, tracker: ProcessTracker): Promise<Partial<Record<ServerKind, ServerResults>>> {
   const results: Partial<Record<ServerKind, ServerResults>> = {};
   for (const kind of config.servers) results[kind] = {};
+  const attack = async (): Promise<void> => {
+    const server = results.neartalk;
+    if (server === undefined) return;
+    log('\n5. Under attack: one client floods presence at 2,000 watchers; 100 benign pairs in other cells (NearTalk only)');
+    server.underAttack = await attempt(() => measureUnderAttack(config, tracker));
+    log(`  ${SERVER_LABELS.neartalk.padEnd(15)} ${server.underAttack.ok ? describeUnderAttack(server.underAttack.value) : `failed: ${server.underAttack.error}`}`);
+  };
+  if (config.isAttackOnly) {
+    await attack();
+    return results;
+  }
   const each = async (title: string, run: (kind: ServerKind, server: ServerResults) => Promise<string>): Promise<void> => {
     log(`\n${title}`);
     for (const kind of config.servers) {
@@ -70,6 +82,7 @@ async function runAll(config: BenchConfig, tracker: ProcessTracker): Promise<Par
     server.presence = await attempt(() => measurePresence(kind, config, tracker));
     return describePresence(server.presence);
   });
+  await attack();
   return results;
 }
 
@@ -101,7 +114,7 @@ async function main(): Promise<number> {
 
   const startedAt = new Date();
   const env = environment();
-  const command = `npm run bench:relay${config.isQuick ? ' -- --quick' : ''}`;
+  const command = `npm run bench:relay${config.isQuick ? ' -- --quick' : ''}${config.isAttackOnly ? ' -- --attack' : ''}`;
   log(`NearTalk relay bench${config.isQuick ? ' (quick)' : ''}: ${env.cpuModel}, ${env.cores} cores, Node ${env.node}`);
   log(`servers pinned to core ${SERVER_CORE}, load generator to core ${LOAD_CORE}; load average ${env.loadAverageAtStart.map((load) => load.toFixed(2)).join(' ')}`);
   try {

@@ -7,6 +7,7 @@ import type { IdleResult } from './idle-memory.ts';
 import type { LatencyResult } from './latency.ts';
 import type { PresenceResult } from './presence.ts';
 import type { ThroughputResult } from './throughput.ts';
+import type { UnderAttackResult } from './under-attack.ts';
 
 /** A test's result for one server, or why it failed (the other servers still run). */
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
@@ -17,6 +18,8 @@ export interface ServerResults {
   latency?: Outcome<LatencyResult>;
   /** `value` null: the server has no presence at all. */
   presence?: Outcome<PresenceResult | null>;
+  /** NearTalk only: a presence flood at 2,000 watchers (test 5). */
+  underAttack?: Outcome<UnderAttackResult>;
 }
 
 export interface Environment {
