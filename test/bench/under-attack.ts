@@ -22,6 +22,7 @@ import { Reservoir, summarize, type Summary } from './stats.ts';
 const WATCHERS = 2_000;
 const BENIGN_PAIRS = 100;
 const ATTACK_MS = 10_000;
+const QUIET_MS = 5_000;
 const HEALTH_EVERY_MS = 100;
 const RECOVERY_LIMIT_MS = 60_000;
 const MIB = 1024 * 1024;
@@ -33,6 +34,8 @@ export interface UnderAttackResult {
   /** Frames the attacker sent, and frames its flood made the relay send the crowd. */
   readonly attackFrames: number;
   readonly crowdFramesReceived: number;
+  /** The same benign load for 5 s just before the attack: what this machine gives right now. */
+  readonly quietLatencyMs: Summary;
   readonly benignLatencyMs: Summary;
   readonly benignLost: number;
   readonly healthMs: Summary;
@@ -78,7 +81,9 @@ export async function measureUnderAttack(config: BenchConfig, tracker: ProcessTr
     const lanes = (await connectPairs(adapter, server.port, BENIGN_PAIRS + 1, config.connectConcurrency, pool)).slice(2);
     await sleep(2_000);
     const rssBefore = readRssBytes(server.pid);
+    const quiet = new Reservoir(100_000);
     const latency = new Reservoir(100_000);
+    let isAttacked = false;
     let measureFromMs = Number.POSITIVE_INFINITY;
     for (const lane of lanes) {
       const self = lane.to.address;
@@ -86,7 +91,7 @@ export async function measureUnderAttack(config: BenchConfig, tracker: ProcessTr
         const inbound = adapter.decode(text, self);
         if (inbound.kind !== 'signal' || inbound.from !== lane.from.address) return;
         lane.inFlight -= 1;
-        if (inbound.sentAtMs >= measureFromMs) latency.add(performance.now() - inbound.sentAtMs);
+        if (inbound.sentAtMs >= measureFromMs) (isAttacked ? latency : quiet).add(performance.now() - inbound.sentAtMs);
       };
     }
     const schedule = (lane: Lane, delayMs: number): void => {
@@ -100,6 +105,8 @@ export async function measureUnderAttack(config: BenchConfig, tracker: ProcessTr
     };
     for (const lane of lanes) schedule(lane, 1_000 * Math.random());
     await sleep(1_000);
+    measureFromMs = performance.now();
+    await sleep(QUIET_MS);
 
     const health: number[] = [];
     let healthUnanswered = 0;
@@ -114,6 +121,7 @@ export async function measureUnderAttack(config: BenchConfig, tracker: ProcessTr
         await sleep(HEALTH_EVERY_MS);
       }
     })();
+    isAttacked = true;
     measureFromMs = performance.now();
     crowd.stdin.write(`attack ${ATTACK_MS}\n`);
     const [, received, sent] = (await nextLine()).split(' ');
@@ -144,6 +152,7 @@ export async function measureUnderAttack(config: BenchConfig, tracker: ProcessTr
       attackSeconds: ATTACK_MS / 1000,
       attackFrames: Number(sent),
       crowdFramesReceived: Number(received),
+      quietLatencyMs: quiet.summary(),
       benignLatencyMs: latency.summary(),
       benignLost,
       healthMs: summarize(health),
@@ -164,9 +173,10 @@ export async function measureUnderAttack(config: BenchConfig, tracker: ProcessTr
 
 /** One line for the report. */
 export function describeUnderAttack(result: UnderAttackResult): string {
-  const { benignLatencyMs: benign, healthMs: health } = result;
+  const { benignLatencyMs: benign, healthMs: health, quietLatencyMs: quiet } = result;
   const recovery = result.recoverySeconds === null ? `not within 60 s (${result.rssAfterMiB.toFixed(0)} MiB)` : `${result.recoverySeconds.toFixed(0)} s`;
   return (
+    `before the attack: benign p99 ${quiet.p99.toFixed(1)} ms; during: ` +
     `benign signal p50 ${benign.p50.toFixed(1)} ms, p99 ${benign.p99.toFixed(1)} ms, max ${benign.max.toFixed(0)} ms (${result.benignLost} lost); ` +
     `/health p99 ${health.p99.toFixed(1)} ms, max ${health.max.toFixed(0)} ms (${result.healthUnanswered} unanswered); ` +
     `RSS ${result.rssBeforeMiB.toFixed(0)} → peak ${result.rssPeakMiB.toFixed(0)} MiB, ≤ 1.5× before after ${recovery}; ` +
