@@ -16,6 +16,7 @@ import type { Random } from './prng.ts';
 import { SimPeer } from './sim-peer.ts';
 import { startWsRelay, type WsRelay } from './ws-relay.ts';
 import { FrameTally } from './frame-tally.ts';
+import { PathTracer } from './path-tracer.ts';
 
 export type TransportKind = 'memory' | 'webrtc';
 export type RelayKind = 'hub' | 'ws';
@@ -34,6 +35,8 @@ export interface SimNetworkOptions {
   readonly clock?: () => number;
   /** Count frames per link and message (tests). */
   readonly isTrackingLinks?: boolean;
+  /** Follow every message's path over the links (the bench's delivery breakdown). */
+  readonly isTracingPaths?: boolean;
 }
 
 export interface NewPeer {
@@ -48,6 +51,8 @@ const HUB_URL = 'ws://in-process.invalid/ws';
 
 export class SimNetwork {
   readonly registry: LinkRegistry;
+  /** Every message's path, when `isTracingPaths`. */
+  readonly tracer: PathTracer | null;
   readonly peers = new Map<number, SimPeer>();
   readonly drops = new Map<DropReason, number>();
   readonly clock: () => number;
@@ -64,7 +69,8 @@ export class SimNetwork {
     createLink: LinkFactory,
   ) {
     this.clock = options.clock ?? (() => performance.now());
-    this.registry = new LinkRegistry(new FrameTally({ isTrackingLinks: options.isTrackingLinks === true }));
+    this.tracer = options.isTracingPaths === true ? new PathTracer(this.clock) : null;
+    this.registry = new LinkRegistry(new FrameTally({ isTrackingLinks: options.isTrackingLinks === true }), this.tracer);
     this.createLink = createLink;
     if (hub !== null) {
       this.createSocket = hub.createSocket;
