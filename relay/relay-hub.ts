@@ -62,7 +62,7 @@ type HubOptions = Pick<
 >;
 
 export class RelayHub implements RouterEvents {
-  readonly cells = new CellIndex();
+  readonly cells: CellIndex;
   private readonly clients = new Map<PeerId, Client>();
   private readonly iceServers: IceServerIssuer;
   private router: PresenceRouter = createLocalRouter(this);
@@ -72,6 +72,7 @@ export class RelayHub implements RouterEvents {
     private readonly metrics: RelayMetrics,
   ) {
     this.iceServers = new IceServerIssuer(options.iceServers, options.turn, options.now);
+    this.cells = new CellIndex(options.now);
   }
 
   /** How often `renewIceServers` should run; null when nothing ever needs renewing (no TURN). */
@@ -186,7 +187,10 @@ export class RelayHub implements RouterEvents {
    * single relay), else once the router has loaded it, after any earlier deferred answer.
    */
   private answerJoin(client: Client, synced: Promise<void> | null): void {
-    const answer = (): void => this.send(client, { type: 'peers', peers: this.cells.peersVisibleTo(client.id) });
+    const answer = (): void => {
+      const { peers, isSampled } = this.cells.answerFor(client.id);
+      this.send(client, isSampled ? { type: 'peers', peers, sampled: true } : { type: 'peers', peers });
+    };
     if (synced === null && client.pendingAnswers === 0) {
       answer();
       return;
