@@ -8,18 +8,23 @@
  * relay O(crowd) frames per arrival and every phone O(crowd) frames it has no use for.
  * So each member has an audience: the local clients that were told of it (in a `peers`
  * answer or a `peer-joined`), at most PRESENCE_FANOUT of them. Only its audience hears of
- * its moves and its departure; a new arrival is told to at most PRESENCE_FANOUT watchers,
- * chosen at random among those with room; an answer lists at most PRESENCE_SAMPLE_SIZE
- * peers, a random sample of a crowded view (own home cell first). Each client is told of
- * at most MAX_KNOWN_PER_CLIENT peers at once, and of at most a minute's budget of arrivals.
- * In a view of up to PRESENCE_FANOUT people everyone is told of everyone, as in version 1.
- * Everything here costs O(PRESENCE_FANOUT) per event and memory linear in people.
+ * its moves and its departure. In a view of up to PRESENCE_FULL_VIEW people everyone is told
+ * of everyone, as in version 1. In a crowd a new arrival is told to CROWD_ARRIVAL_FANOUT
+ * watchers chosen at random among those with room, and an answer lists a random sample of
+ * PRESENCE_SAMPLE_SIZE (own home cell first) among members whose audience has room. The
+ * cap is twice the full view, so a group that has just grown into a crowd (everyone told
+ * of everyone) still has room for newcomers' answers, and in a lasting crowd a member's
+ * audience settles around the sample size plus the arrival fan-out, well under it. Each
+ * client is told of at most MAX_KNOWN_PER_CLIENT peers at once, and of at most a minute's
+ * budget of arrivals. Everything here costs O(PRESENCE_FANOUT) per event and memory linear
+ * in people.
  */
 
 import {
   HOME_PRECISION,
   MIN_WATCH_PRECISION,
   PRESENCE_FANOUT,
+  PRESENCE_FULL_VIEW,
   PRESENCE_SAMPLE_SIZE,
   type PeerId,
   type PeerPresence,
@@ -29,9 +34,11 @@ import { RandomSet } from './random-set.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 /** Most peers one client is told of at once (its answer plus arrivals since). */
-export const MAX_KNOWN_PER_CLIENT = 2 * PRESENCE_FANOUT;
+export const MAX_KNOWN_PER_CLIENT = PRESENCE_FANOUT;
+/** Watchers told of one arrival in a crowd. */
+export const CROWD_ARRIVAL_FANOUT = 16;
 /** Arrivals a client may be told of in a burst, and per minute after it. */
-const ARRIVALS_TOLD_BURST = PRESENCE_FANOUT;
+const ARRIVALS_TOLD_BURST = PRESENCE_FULL_VIEW;
 const ARRIVALS_TOLD_PER_MINUTE = 60;
 /** Random draws per wanted recipient before a sample settles for fewer (full or out of budget). */
 const DRAWS_PER_PICK = 4;
@@ -183,13 +190,14 @@ export class CellIndex {
     }
     const inView = cells.reduce((total, cell) => total + cell.ids.size, 0) - (watchCovers(member.watch, member.home) ? 1 : 0);
     const listed: PeerPresence[] = [];
+    const isCrowd = inView > PRESENCE_FULL_VIEW;
     const take = (other: PeerId, home: string): void => {
-      if (other === id || listed.length >= PRESENCE_SAMPLE_SIZE || this.known.get(id)?.has(other) === true) return;
-      if (inView > PRESENCE_SAMPLE_SIZE && (this.audiences.get(other)?.size ?? 0) >= PRESENCE_FANOUT) return;
+      if (other === id || this.known.get(id)?.has(other) === true) return;
+      if (isCrowd && (listed.length >= PRESENCE_SAMPLE_SIZE || (this.audiences.get(other)?.size ?? 0) >= PRESENCE_FANOUT)) return;
       this.tell(id, other);
       listed.push({ id: other, home });
     };
-    if (inView <= PRESENCE_SAMPLE_SIZE) {
+    if (inView <= PRESENCE_FULL_VIEW) {
       for (const cell of cells) for (const other of cell.ids) take(other, cell.home);
       return { peers: listed, isSampled: false };
     }
@@ -227,22 +235,27 @@ export class CellIndex {
     return watchCovers(memberA.watch, memberB.home) || watchCovers(memberB.watch, memberA.home);
   }
 
-  /** Up to PRESENCE_FANOUT − |audience| local watchers of `home` not yet told of `id`, with room and budget. */
+  /**
+   * Local watchers of `home` not yet told of `id`, with room and budget: all of them when
+   * they are few (PRESENCE_FULL_VIEW), else CROWD_ARRIVAL_FANOUT at random; never more than
+   * the audience cap allows.
+   */
   private pickWatchers(id: PeerId, home: string): PeerId[] {
     const audience = this.audiences.get(id) ?? new Set<PeerId>();
-    const wanted = PRESENCE_FANOUT - audience.size;
-    if (wanted <= 0) return [];
     const pools = [this.watchers.get(home), this.watchers.get(home.slice(0, MIN_WATCH_PRECISION))].filter(
       (pool): pool is RandomSet<PeerId> => pool !== undefined,
     );
+    const total = pools.reduce((sum, pool) => sum + pool.size, 0);
+    const isCrowd = total > PRESENCE_FULL_VIEW;
+    const wanted = Math.min(PRESENCE_FANOUT - audience.size, isCrowd ? CROWD_ARRIVAL_FANOUT : PRESENCE_FULL_VIEW);
+    if (wanted <= 0) return [];
     const picked: PeerId[] = [];
     const consider = (watcher: PeerId): void => {
       if (picked.length >= wanted || watcher === id || audience.has(watcher) || picked.includes(watcher)) return;
       if ((this.known.get(watcher)?.size ?? 0) >= MAX_KNOWN_PER_CLIENT || !this.arrivalBudgetOf(watcher).take()) return;
       picked.push(watcher);
     };
-    const total = pools.reduce((sum, pool) => sum + pool.size, 0);
-    if (total <= wanted + audience.size) {
+    if (!isCrowd) {
       for (const pool of pools) for (const watcher of pool) consider(watcher);
       return picked;
     }

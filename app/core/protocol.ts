@@ -31,13 +31,15 @@ export const MAX_WATCH_PREFIXES = 32;
 export const MAX_FRAME_BYTES = 16 * 1024;
 /** Most peers a `peers` frame may list (what a client accepts; version 1 relays listed up to this). */
 export const MAX_LISTED_PEERS = 256;
-/** Most peers a version 2 relay lists in one `peers` answer (those in the client's own home cell first). */
-export const PRESENCE_SAMPLE_SIZE = 64;
 /**
  * Most clients a version 2 relay tells of one presence event (an arrival, a move, a
  * departure): a constant, however many people watch the cell.
  */
-export const PRESENCE_FANOUT = 64;
+export const PRESENCE_FANOUT = 128;
+/** A view of up to this many people is told everything, as in version 1; a larger one is sampled. */
+export const PRESENCE_FULL_VIEW = 64;
+/** Peers a version 2 relay lists in the answer to a join in a crowded view: a random sample, own home cell first. */
+export const PRESENCE_SAMPLE_SIZE = 32;
 /** Most ICE servers a `welcome` or `ice-servers` frame may carry. */
 export const MAX_ICE_SERVERS = 16;
 /** Length of a peer id: 16 random bytes in base64url (128 bits). */
