@@ -45,6 +45,8 @@ export interface MeshReport {
   readonly bodyFrames: number;
   readonly framesByType: Readonly<Record<string, number>>;
   readonly relayFramesPerPeer: { readonly in: number; readonly out: number };
+  /** Frames the relay sent, per minute each peer was there. */
+  readonly relayFramesOutPerPeerMinute: number;
   readonly linksMade: number;
   readonly linksOpened: number;
   readonly linksFailed: number;
@@ -137,6 +139,7 @@ export function buildReport(result: SimResult): MeshReport {
     bodyFrames: tally.bodyFrames,
     framesByType: Object.fromEntries(tally.framesByType),
     relayFramesPerPeer: { in: result.relayFrames.in / peers, out: result.relayFrames.out / peers },
+    relayFramesOutPerPeerMinute: result.relayFrames.out / Math.max(1, peerMinutes(result)),
     linksMade: result.links.made,
     linksOpened: result.links.opened,
     linksFailed: result.links.failed,
@@ -208,7 +211,8 @@ export function reportLines(report: MeshReport, windowMs: number): string[] {
     `overhead: ${report.bodies} message bodies sent (in ${report.bodyFrames} frames) for ${report.storedCopies} copies stored = ` +
       `${oneDecimal(report.overhead)} per delivery (${oneDecimal(report.bodyFrames / Math.max(1, report.storedCopies))} frames); ` +
       `control frames ${oneDecimal(report.controlPerDelivery)} per delivery`,
-    `relay frames per peer: ${report.relayFramesPerPeer.in.toFixed(1)} in, ${report.relayFramesPerPeer.out.toFixed(1)} out`,
+    `relay frames per peer: ${report.relayFramesPerPeer.in.toFixed(1)} in, ${report.relayFramesPerPeer.out.toFixed(1)} out ` +
+      `(${report.relayFramesOutPerPeerMinute.toFixed(1)} out per peer-minute)`,
     `drops: ${drops || 'none'}`,
     `memory per peer: ${kib(report.rssBytesPerPeer)} RSS, ${kib(report.heapBytesPerPeer)} heap at the end` +
       `${report.isGcExposed ? ' (after GC)' : ' (no GC: run with --expose-gc)'}; peak RSS ${kib(report.peakRssBytesPerPeer)}`,
