@@ -9,13 +9,13 @@
  * So each member has an audience: the local clients that were told of it (in a `peers`
  * answer or a `peer-joined`), at most PRESENCE_FANOUT of them. Only its audience hears of
  * its moves and its departure. In a view of up to PRESENCE_FULL_VIEW people everyone is told
- * of everyone, as in version 1. In a crowd a new arrival is told to CROWD_ARRIVAL_FANOUT
+ * of everyone, as in version 1. In a crowd a new arrival is told to 16
  * watchers chosen at random among those with room, and an answer lists a random sample of
  * PRESENCE_SAMPLE_SIZE (own home cell first) among members whose audience has room. The
  * cap is twice the full view, so a group that has just grown into a crowd (everyone told
  * of everyone) still has room for newcomers' answers, and in a lasting crowd a member's
  * audience settles around the sample size plus the arrival fan-out, well under it. Each
- * client is told of at most MAX_KNOWN_PER_CLIENT peers at once, and of at most a minute's
+ * client is told of at most PRESENCE_FANOUT peers at once, and of at most a minute's
  * budget of arrivals. Everything here costs O(PRESENCE_FANOUT) per event and memory linear
  * in people.
  */
@@ -33,13 +33,32 @@ import { GEOHASH_ALPHABET } from '../app/core/geohash.ts';
 import { RandomSet } from './random-set.ts';
 import { TokenBucket } from './token-bucket.ts';
 
-/** Most peers one client is told of at once (its answer plus arrivals since). */
-export const MAX_KNOWN_PER_CLIENT = PRESENCE_FANOUT;
-/** Watchers told of one arrival in a crowd. */
-export const CROWD_ARRIVAL_FANOUT = 16;
-/** Arrivals a client may be told of in a burst, and per minute after it. */
-const ARRIVALS_TOLD_BURST = PRESENCE_FULL_VIEW;
-const ARRIVALS_TOLD_PER_MINUTE = 60;
+/** The sizes of bounded presence; the protocol's by default, smaller in simulations of crowds. */
+export interface PresenceLimits {
+  /** Most clients told of one event (an audience's cap). */
+  readonly fanout: number;
+  /** A view of up to this many is told everything. */
+  readonly fullView: number;
+  /** Peers listed in a crowd's answer. */
+  readonly sampleSize: number;
+  /** Watchers told of one arrival in a crowd. */
+  readonly arrivalFanout: number;
+  /** Most peers one client is told of at once (its answer plus arrivals since). */
+  readonly maxKnown: number;
+  /** Arrivals a client may be told of at once, and per minute after that. */
+  readonly arrivalsBurst: number;
+  readonly arrivalsPerMinute: number;
+}
+
+export const DEFAULT_PRESENCE_LIMITS: PresenceLimits = {
+  fanout: PRESENCE_FANOUT,
+  fullView: PRESENCE_FULL_VIEW,
+  sampleSize: PRESENCE_SAMPLE_SIZE,
+  arrivalFanout: 16,
+  maxKnown: PRESENCE_FANOUT,
+  arrivalsBurst: PRESENCE_FULL_VIEW,
+  arrivalsPerMinute: 60,
+};
 /** Random draws per wanted recipient before a sample settles for fewer (full or out of budget). */
 const DRAWS_PER_PICK = 4;
 
@@ -80,7 +99,22 @@ export class CellIndex {
   constructor(
     private readonly now: () => number = () => performance.now(),
     private readonly random: () => number = Math.random,
-  ) {}
+    private readonly limits: PresenceLimits = DEFAULT_PRESENCE_LIMITS,
+  ) {
+    const { fanout, fullView, sampleSize, arrivalFanout, maxKnown, arrivalsBurst, arrivalsPerMinute } = limits;
+    const sizes = { fanout, fullView, sampleSize, arrivalFanout, maxKnown, arrivalsBurst, arrivalsPerMinute };
+    for (const [name, size] of Object.entries(sizes)) {
+      if (!Number.isInteger(size) || size < 1) throw new TypeError(`presence limit ${name} must be a whole number ≥ 1: ${size}`);
+    }
+    if (fullView > fanout || sampleSize > fanout || arrivalFanout > fanout) {
+      throw new TypeError('presence limits: the full view, the sample and the arrival fan-out must each fit in the fan-out');
+    }
+  }
+
+  /** For each client told of anyone: how many peers it was told of and not yet told left (tests: the bound holds). */
+  knownCounts(): number[] {
+    return [...this.known.values()].map((known) => known.size);
+  }
 
   /** Number of present members, this relay's and others'. */
   get memberCount(): number {
@@ -167,9 +201,9 @@ export class CellIndex {
 
   /**
    * The answer to `id`'s join, which replaces what it was told before: every other member
-   * whose home starts with one of its watch prefixes when there are at most
-   * PRESENCE_SAMPLE_SIZE of them, else a random sample of that many (among members whose
-   * audience has room), those sharing `id`'s home cell first.
+   * whose home starts with one of its watch prefixes when there are at most the full view
+   * (64) of them, else a random sample of PRESENCE_SAMPLE_SIZE (among members whose audience
+   * has room), those sharing `id`'s home cell first.
    */
   answerFor(id: PeerId): PresenceAnswer {
     const member = this.members.get(id);
@@ -190,24 +224,24 @@ export class CellIndex {
     }
     const inView = cells.reduce((total, cell) => total + cell.ids.size, 0) - (watchCovers(member.watch, member.home) ? 1 : 0);
     const listed: PeerPresence[] = [];
-    const isCrowd = inView > PRESENCE_FULL_VIEW;
+    const isCrowd = inView > this.limits.fullView;
     const take = (other: PeerId, home: string): void => {
       if (other === id || this.known.get(id)?.has(other) === true) return;
-      if (isCrowd && (listed.length >= PRESENCE_SAMPLE_SIZE || (this.audiences.get(other)?.size ?? 0) >= PRESENCE_FANOUT)) return;
+      if (isCrowd && (listed.length >= this.limits.sampleSize || (this.audiences.get(other)?.size ?? 0) >= this.limits.fanout)) return;
       this.tell(id, other);
       listed.push({ id: other, home });
     };
-    if (inView <= PRESENCE_FULL_VIEW) {
+    if (inView <= this.limits.fullView) {
       for (const cell of cells) for (const other of cell.ids) take(other, cell.home);
       return { peers: listed, isSampled: false };
     }
     // A crowd: random draws from the own home cell first (it was added first), then from the
     // other cells in proportion to their size.
     const ownCell = watchCovers(member.watch, member.home) ? cells[0] : undefined;
-    if (ownCell !== undefined) this.draw(ownCell.ids, Math.min(PRESENCE_SAMPLE_SIZE, ownCell.ids.size), (other) => take(other, ownCell.home));
+    if (ownCell !== undefined) this.draw(ownCell.ids, Math.min(this.limits.sampleSize, ownCell.ids.size), (other) => take(other, ownCell.home));
     const others = ownCell === undefined ? cells : cells.slice(1);
     const othersSize = others.reduce((total, cell) => total + cell.ids.size, 0);
-    for (let draws = 0; draws < DRAWS_PER_PICK * PRESENCE_SAMPLE_SIZE && listed.length < PRESENCE_SAMPLE_SIZE && othersSize > 0; draws += 1) {
+    for (let draws = 0; draws < DRAWS_PER_PICK * this.limits.sampleSize && listed.length < this.limits.sampleSize && othersSize > 0; draws += 1) {
       let index = Math.floor(this.random() * othersSize);
       for (const cell of others) {
         if (index < cell.ids.size) {
@@ -237,7 +271,7 @@ export class CellIndex {
 
   /**
    * Local watchers of `home` not yet told of `id`, with room and budget: all of them when
-   * they are few (PRESENCE_FULL_VIEW), else CROWD_ARRIVAL_FANOUT at random; never more than
+   * they are few (PRESENCE_FULL_VIEW), else the arrival fan-out at random; never more than
    * the audience cap allows.
    */
   private pickWatchers(id: PeerId, home: string): PeerId[] {
@@ -246,13 +280,13 @@ export class CellIndex {
       (pool): pool is RandomSet<PeerId> => pool !== undefined,
     );
     const total = pools.reduce((sum, pool) => sum + pool.size, 0);
-    const isCrowd = total > PRESENCE_FULL_VIEW;
-    const wanted = Math.min(PRESENCE_FANOUT - audience.size, isCrowd ? CROWD_ARRIVAL_FANOUT : PRESENCE_FULL_VIEW);
+    const isCrowd = total > this.limits.fullView;
+    const wanted = Math.min(this.limits.fanout - audience.size, isCrowd ? this.limits.arrivalFanout : this.limits.fullView);
     if (wanted <= 0) return [];
     const picked: PeerId[] = [];
     const consider = (watcher: PeerId): void => {
       if (picked.length >= wanted || watcher === id || audience.has(watcher) || picked.includes(watcher)) return;
-      if ((this.known.get(watcher)?.size ?? 0) >= MAX_KNOWN_PER_CLIENT || !this.arrivalBudgetOf(watcher).take()) return;
+      if ((this.known.get(watcher)?.size ?? 0) >= this.limits.maxKnown || !this.arrivalBudgetOf(watcher).take()) return;
       picked.push(watcher);
     };
     if (!isCrowd) {
@@ -303,7 +337,7 @@ export class CellIndex {
   private arrivalBudgetOf(watcher: PeerId): TokenBucket {
     let budget = this.arrivalBudgets.get(watcher);
     if (budget === undefined) {
-      budget = new TokenBucket(ARRIVALS_TOLD_BURST, ARRIVALS_TOLD_PER_MINUTE / 60, this.now);
+      budget = new TokenBucket(this.limits.arrivalsBurst, this.limits.arrivalsPerMinute / 60, this.now);
       this.arrivalBudgets.set(watcher, budget);
     }
     return budget;

@@ -6,6 +6,7 @@
  */
 
 import type { DropReason } from '../../app/core/chat-message.ts';
+import type { PresenceLimits } from '../../relay/cell-index.ts';
 import type { LinkFactory } from '../../app/net/peer-link.ts';
 import { InProcessRelay, type RelayLatency } from './in-process-relay.ts';
 import type { LinkProfile } from './link-profile.ts';
@@ -37,6 +38,8 @@ export interface SimNetworkOptions {
   readonly isTrackingLinks?: boolean;
   /** Follow every message's path over the links (the bench's delivery breakdown). */
   readonly isTracingPaths?: boolean;
+  /** Smaller crowd sizes for the in-process relay (tests of crowds with few peers). */
+  readonly presenceLimits?: PresenceLimits;
 }
 
 export interface NewPeer {
@@ -84,7 +87,7 @@ export class SimNetwork {
   }
 
   static async start(options: SimNetworkOptions): Promise<SimNetwork> {
-    const hub = options.relay === 'hub' ? new InProcessRelay(options.random.fork('relay'), options.relayLatency) : null;
+    const hub = options.relay === 'hub' ? new InProcessRelay(options.random.fork('relay'), options.relayLatency, options.presenceLimits) : null;
     const wsRelay = options.relay === 'ws' ? await startWsRelay(options.expectedPeers) : null;
     if (options.transport === 'memory') {
       const memory = new MemoryNetwork({ profile: options.profile, random: options.random.fork('links') });
@@ -115,6 +118,11 @@ export class SimNetwork {
     });
     this.peers.set(spec.index, peer);
     return peer;
+  }
+
+  /** The in-process relay's hub (null with the `ws` relay). */
+  get relayHub(): InProcessRelay['hub'] | null {
+    return this.hub?.hub ?? null;
   }
 
   /** Frames the relay received from and sent to peers. */
