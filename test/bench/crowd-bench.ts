@@ -10,13 +10,14 @@
  *
  *   npm run bench:crowd                       # steps 1,000 5,000 10,000 19,000
  *   npm run bench:crowd -- --steps 500,2000   # other steps
+ *   npm run bench:crowd -- --relays 3         # three relays on one Redis, clients round robin
  */
 
 import { parseArgs } from 'node:util';
 import { BenchClient, ClientPool, runBounded } from './bench-client.ts';
 import { readCpuSeconds, readRssBytes } from './proc-stats.ts';
-import { startServer } from './servers.ts';
-import { pinToLoadCore, ProcessTracker, type ServerProcess } from './server-process.ts';
+import { startCluster, type Cluster } from './scaleout-cluster.ts';
+import { pinToLoadCore, ProcessTracker } from './server-process.ts';
 
 const HOME = 'u09tvw';
 const JOIN = JSON.stringify({ type: 'join', home: HOME, watch: ['u09tv'] });
@@ -35,13 +36,15 @@ interface StepFigures {
   readonly rssMiB: number;
 }
 
-function readSteps(): number[] {
-  const { values } = parseArgs({ options: { steps: { type: 'string' } }, strict: true });
+function readArgs(): { steps: number[]; relays: number } {
+  const { values } = parseArgs({ options: { steps: { type: 'string' }, relays: { type: 'string' } }, strict: true });
   const steps = (values.steps ?? '1000,5000,10000,19000').split(',').map(Number);
   if (steps.some((step) => !Number.isInteger(step) || step < 1 || step > 19_000) || steps.some((step, index) => index > 0 && step <= (steps[index - 1] ?? 0))) {
     throw new TypeError('--steps must be increasing whole numbers from 1 to 19000, e.g. 1000,5000');
   }
-  return steps;
+  const relays = Number(values.relays ?? '1');
+  if (!Number.isInteger(relays) || relays < 1 || relays > 4) throw new TypeError('--relays must be a whole number from 1 to 4');
+  return { steps, relays };
 }
 
 /** A client that counts the presence frames it receives (and answers nothing). */
@@ -69,23 +72,27 @@ async function arrive(url: string, pool: ClientPool): Promise<CrowdMember> {
 }
 
 const totalFrames = (members: readonly CrowdMember[]): number => members.reduce((sum, member) => sum + member.presenceFrames, 0);
+const cpuSecondsOf = (cluster: Cluster): number => cluster.pids.reduce((sum, pid) => sum + readCpuSeconds(pid), 0);
+const rssBytesOf = (cluster: Cluster): number => cluster.pids.reduce((sum, pid) => sum + readRssBytes(pid), 0);
 
 async function main(): Promise<void> {
-  const steps = readSteps();
+  const { steps, relays } = readArgs();
   pinToLoadCore();
   const tracker = new ProcessTracker();
   const pool = new ClientPool();
-  let server: ServerProcess | null = null;
+  let cluster: Cluster | null = null;
   try {
-    server = await startServer('neartalk', 'presence', tracker, { isInspectable: false });
-    const url = `ws://127.0.0.1:${server.port}/ws`;
+    cluster = await startCluster(relays, relays > 1, 'presence', tracker);
+    const urls = cluster.relays.map((relay) => `ws://127.0.0.1:${relay.port}/ws`);
+    let next = 0;
+    const url = (): string => urls[next++ % urls.length] ?? '';
     const crowd: CrowdMember[] = [];
     const figures: StepFigures[] = [];
     for (const step of steps) {
       const from = crowd.length;
       const framesBefore = totalFrames(crowd);
-      const cpuBefore = readCpuSeconds(server.pid);
-      const arrivals = await runBounded(from, step, CONNECT_CONCURRENCY, STEP_DEADLINE_MS, () => arrive(url, pool));
+      const cpuBefore = cpuSecondsOf(cluster);
+      const arrivals = await runBounded(from, step, CONNECT_CONCURRENCY, STEP_DEADLINE_MS, () => arrive(url(), pool));
       crowd.push(...arrivals);
       const arrived = step - from;
       figures.push({
@@ -93,8 +100,8 @@ async function main(): Promise<void> {
         to: step,
         // Each arrival's own answer counts as one of its frames.
         framesPerArrival: (totalFrames(crowd) - framesBefore) / arrived,
-        cpuMsPerArrival: ((readCpuSeconds(server.pid) - cpuBefore) * 1000) / arrived,
-        rssMiB: readRssBytes(server.pid) / 2 ** 20,
+        cpuMsPerArrival: ((cpuSecondsOf(cluster) - cpuBefore) * 1000) / arrived,
+        rssMiB: rssBytesOf(cluster) / 2 ** 20,
       });
       process.stderr.write(`crowd: ${step} present\n`);
     }
@@ -106,11 +113,12 @@ async function main(): Promise<void> {
       const due = churnStart + (index * CHURN_SECONDS * 1000) / CHURN_EVENTS;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
       leavers[index]?.client.close();
-      crowd.push(await arrive(url, pool));
+      crowd.push(await arrive(url(), pool));
     }
     const churnMinutes = CHURN_SECONDS / 60;
     const perPhone = stayers.map((member) => member.presenceFrames).sort((a, b) => a - b);
     const stayerFrames = totalFrames(stayers) - framesBefore;
+    console.log(relays === 1 ? 'one relay, presence in memory' : `${relays} relays on one Redis (CPU and RSS: the relays and Redis together)`);
     print(figures, {
       people: steps.at(-1) ?? 0,
       eventsPerMinute: (2 * CHURN_EVENTS) / churnMinutes,
@@ -119,6 +127,7 @@ async function main(): Promise<void> {
     });
   } finally {
     pool.closeAll();
+    await cluster?.stop();
     await tracker.stopAll();
   }
 }
