@@ -18,7 +18,7 @@ import {
   type RelayFrame,
   type SignalFrame,
 } from '../app/core/protocol.ts';
-import { CellIndex, watchCovers } from './cell-index.ts';
+import { CellIndex, watchCovers, type PresenceLimits } from './cell-index.ts';
 import { FanoutQueue, type Recipient } from './fanout-queue.ts';
 import { IceServerIssuer } from './ice-server-issuer.ts';
 import type { RelayMetrics } from './metrics.ts';
@@ -77,12 +77,15 @@ type HubOptions = Pick<
   | 'iceServers'
   | 'turn'
   | 'now'
->;
+> & {
+  /** Smaller crowd sizes (simulations); the protocol's by default. */
+  readonly presenceLimits?: PresenceLimits;
+};
 
 type PresenceFrame = JoinFrame | LeaveFrame;
 
 export class RelayHub implements RouterEvents {
-  readonly cells = new CellIndex();
+  readonly cells: CellIndex;
   /** Broadcasts (and whatever must follow them to the same client), sent a slice at a time. */
   readonly outbox: FanoutQueue;
   private readonly clients = new Map<PeerId, Client>();
@@ -98,6 +101,7 @@ export class RelayHub implements RouterEvents {
     private readonly metrics: RelayMetrics,
   ) {
     this.iceServers = new IceServerIssuer(options.iceServers, options.turn, options.now);
+    this.cells = new CellIndex(options.now, Math.random, options.presenceLimits);
     // Held changes go out as soon as the outbox has room, not only at the next sweep.
     this.outbox = new FanoutQueue(FANOUT_SLICE_MS, () => performance.now(), () => {
       if (this.heldPresence.size > 0 && !this.isOutboxFull) this.applyHeldPresence();
@@ -281,7 +285,9 @@ export class RelayHub implements RouterEvents {
    */
   private answerJoin(client: Client, synced: Promise<void> | null): void {
     const answer = (): void => {
-      if (this.clients.get(client.id) === client && !client.isClosing) this.send(client, { type: 'peers', peers: this.cells.peersVisibleTo(client.id) });
+      if (this.clients.get(client.id) !== client || client.isClosing) return;
+      const { peers, isSampled } = this.cells.answerFor(client.id);
+      this.send(client, isSampled ? { type: 'peers', peers, sampled: true } : { type: 'peers', peers });
     };
     if (synced === null && client.pendingAnswers === 0) {
       answer();

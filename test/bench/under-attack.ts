@@ -67,6 +67,8 @@ export async function measureUnderAttack(config: BenchConfig, tracker: ProcessTr
     cwd: REPO_ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
+  // The crowd may have died (its error is on stderr); writing to it must not crash the bench.
+  crowd.stdin.on('error', () => undefined);
   const lines = createInterface({ input: crowd.stdout })[Symbol.asyncIterator]();
   const nextLine = async (): Promise<string> => {
     const { value, done } = await lines.next();

@@ -58,19 +58,20 @@ describe('finding 3: presence fan-out', () => {
     for (let index = 0; index < 600; index += 1) {
       hub.receive(flooder, `{"type":"join","home":"${index % 2 === 0 ? 'u09tvx' : 'u09tvy'}","watch":["u09tv"]}`);
     }
+    const heard = (): number => watchers.reduce((sum, port) => sum + countOf(port, peerId(9_999)), 0);
     // Nothing went out in the flooder's turn: broadcasts wait for the outbox's slices.
-    assert.equal(countOf(watchers[0] ?? new FakePort(), peerId(9_999)), 0);
+    assert.equal(heard(), 0);
     await drained(hub);
-    const heard = countOf(watchers[0] ?? new FakePort(), peerId(9_999));
-    assert.equal(heard, DEFAULT_RELAY_OPTIONS.presenceBurst, 'each watcher heard only the budgeted joins');
+    // Only the budgeted joins were applied (each answered), each sent to at most every watcher.
+    const answers = (): number => flooderPort.sent.filter((text) => text.includes('"peers"')).length;
+    assert.equal(answers(), DEFAULT_RELAY_OPTIONS.presenceBurst);
+    assert.ok(heard() > 0 && heard() <= DEFAULT_RELAY_OPTIONS.presenceBurst * watchers.length, `the watchers heard ${heard()} frames`);
     assert.equal(hub.heldPresenceCount, 1, 'the latest join is held, not lost');
     clock.ms += 60_000;
     await waitFor(() => hub.heldPresenceCount === 0, 'the held join to be applied');
     await drained(hub);
     assert.equal(hub.cells.homeOf(flooder.id), 'u09tvy', 'where the flooder ends up is its last join');
-    const last = watchers[499]?.sent.at(-1) ?? '';
-    assert.ok(last.includes('"peer-joined"') && last.includes('u09tvy'), last);
-    assert.ok(flooderPort.sent.filter((text) => text.includes('"peers"')).length === DEFAULT_RELAY_OPTIONS.presenceBurst + 1);
+    assert.equal(answers(), DEFAULT_RELAY_OPTIONS.presenceBurst + 1);
     hub.dispose();
   });
 

@@ -6,6 +6,7 @@
 
 import type { ChatMessage, DropReason } from '../../app/core/chat-message.ts';
 import type { Position } from '../../app/core/position.ts';
+import type { PresenceLimits } from '../../relay/cell-index.ts';
 import type { LinkProfile } from './link-profile.ts';
 import type { SimPolicy } from './node-options.ts';
 import { offsetPosition, DEFAULT_AREA } from './placement.ts';
@@ -46,7 +47,12 @@ export class Harness {
     return this.present;
   }
 
-  static async start(options: { readonly peers: readonly PeerSpec[]; readonly policy: SimPolicy; readonly seed?: number }): Promise<Harness> {
+  static async start(options: {
+    readonly peers: readonly PeerSpec[];
+    readonly policy: SimPolicy;
+    readonly seed?: number;
+    readonly presenceLimits?: PresenceLimits;
+  }): Promise<Harness> {
     const network = await SimNetwork.start({
       transport: 'memory',
       relay: 'hub',
@@ -56,6 +62,7 @@ export class Harness {
       policy: options.policy,
       expectedPeers: options.peers.length,
       isTrackingLinks: true,
+      ...(options.presenceLimits === undefined ? {} : { presenceLimits: options.presenceLimits }),
     });
     const peers = options.peers.map((spec, index) =>
       network.addPeer({ index, username: `Peer ${index}`, radiusM: spec.radiusM, ...(spec.now === undefined ? {} : { now: spec.now }) }),
