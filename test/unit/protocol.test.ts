@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { exceedsJsonDepth, rawJsonMember } from '../../app/core/json.ts';
 import { parseClientFrame } from '../../app/core/parse-client-frame.ts';
 import { parseRelayFrame } from '../../app/core/parse-relay-frame.ts';
 import { MAX_LISTED_PEERS } from '../../app/core/protocol.ts';
@@ -66,5 +67,21 @@ describe('parseRelayFrame', () => {
       '{"type":"peer-left"}',
     ];
     for (const text of bad) assert.equal(parseRelayFrame(text), null, text.slice(0, 80));
+  });
+});
+
+describe('JSON depth and raw members', () => {
+  test('exceedsJsonDepth counts objects and arrays, not brackets inside strings', () => {
+    assert.equal(exceedsJsonDepth('{"a":[[1]]}', 3), false);
+    assert.equal(exceedsJsonDepth('{"a":[[[1]]]}', 3), true);
+    assert.equal(exceedsJsonDepth('{"a":"[[[[[[\\"[[["}', 1), false);
+    assert.equal(exceedsJsonDepth('['.repeat(100_000), 32), true);
+  });
+
+  test('rawJsonMember returns the sender\'s text of a top-level member, decoded keys and last duplicate', () => {
+    assert.equal(rawJsonMember('{"type":"signal","data": 1e400 ,"x":1}', 'data'), '1e400');
+    assert.equal(rawJsonMember('{"d\\u0061ta":{"a":[1,{"data":2}]}}', 'data'), '{"a":[1,{"data":2}]}');
+    assert.equal(rawJsonMember('{"data":1,"data":"a,}b"}', 'data'), '"a,}b"');
+    assert.equal(rawJsonMember('{"x":{"data":1}}', 'data'), undefined);
   });
 });
