@@ -21,6 +21,7 @@ import {
 import { CellIndex, watchCovers, type PresenceLimits } from './cell-index.ts';
 import { FanoutQueue, type Recipient } from './fanout-queue.ts';
 import { IceServerIssuer } from './ice-server-issuer.ts';
+import { PresenceGate } from './presence-gate.ts';
 import type { RelayMetrics } from './metrics.ts';
 import { createLocalRouter, NO_SUCH_PEER_MESSAGE, NOT_NEARBY_MESSAGE, type PresenceRouter, type RemoteSender, type RouterEvents } from './presence-router.ts';
 import type { RelayOptions } from './relay-options.ts';
@@ -35,8 +36,6 @@ const MAX_WATCH_REACH_M = 2_000 + 100;
 
 /** Longest a fan-out slice sends before the relay reads sockets and answers HTTP again. */
 const FANOUT_SLICE_MS = 4;
-/** How often held presence changes are retried (budget refilled, queue drained). */
-const PRESENCE_SWEEP_MS = 100;
 
 /** How a connection is answered; implemented over a WebSocket by the relay. */
 export interface ClientPort {
@@ -91,10 +90,8 @@ export class RelayHub implements RouterEvents {
   private readonly clients = new Map<PeerId, Client>();
   private readonly iceServers: IceServerIssuer;
   private router: PresenceRouter = createLocalRouter(this);
-  /** Presence changes over budget or held while the outbox is full: the latest per client. */
-  private readonly heldPresence = new Map<Client, PresenceFrame>();
-  private presenceSweep: NodeJS.Timeout | undefined;
-  private isDisposed = false;
+  /** Joins and leaves, within each client's presence budget and while the outbox has room. */
+  private readonly presence: PresenceGate<Client, PresenceFrame>;
 
   constructor(
     private readonly options: HubOptions,
@@ -104,16 +101,18 @@ export class RelayHub implements RouterEvents {
     this.cells = new CellIndex(options.now, Math.random, options.presenceLimits);
     // Held changes go out as soon as the outbox has room, not only at the next sweep.
     this.outbox = new FanoutQueue(FANOUT_SLICE_MS, () => performance.now(), () => {
-      if (this.heldPresence.size > 0 && !this.isOutboxFull) this.applyHeldPresence();
+      if (this.presence.heldCount > 0 && !this.isOutboxFull) this.presence.retry();
     });
+    this.presence = new PresenceGate(
+      () => this.isOutboxFull,
+      (client, frame) => (frame.type === 'leave' ? this.withdraw(client) : this.join(client, frame)),
+      () => this.metrics.presenceHeld.inc(),
+    );
   }
 
   /** Stops the presence sweep and drops queued frames (the relay is closing). */
   dispose(): void {
-    this.isDisposed = true;
-    clearInterval(this.presenceSweep);
-    this.presenceSweep = undefined;
-    this.heldPresence.clear();
+    this.presence.dispose();
     this.outbox.dispose();
   }
 
@@ -124,7 +123,7 @@ export class RelayHub implements RouterEvents {
 
   /** Presence changes held (over budget, or while the outbox is full). */
   get heldPresenceCount(): number {
-    return this.heldPresence.size;
+    return this.presence.heldCount;
   }
 
   /** How often `renewIceServers` should run; null when nothing ever needs renewing (no TURN). */
@@ -181,7 +180,7 @@ export class RelayHub implements RouterEvents {
   disconnect(client: Client): void {
     if (this.clients.get(client.id) !== client) return;
     this.clients.delete(client.id);
-    this.heldPresence.delete(client);
+    this.presence.forget(client);
     this.iceServers.forget(client.id);
     this.withdraw(client);
   }
@@ -210,7 +209,7 @@ export class RelayHub implements RouterEvents {
     this.metrics.framesIn.inc(frame.type);
     switch (frame.type) {
       case 'join':
-        if (this.isJoinNearby(client, frame)) this.changePresence(client, frame);
+        if (this.isJoinNearby(client, frame)) this.presence.submit(client, frame);
         return;
       case 'signal': {
         const bareText = parsed.hasOnlyKnownFields ? text : bareSignalText(frame, text);
@@ -219,7 +218,7 @@ export class RelayHub implements RouterEvents {
         return;
       }
       case 'leave':
-        this.changePresence(client, frame);
+        this.presence.submit(client, frame);
         return;
       default:
         frame satisfies never;
@@ -233,42 +232,6 @@ export class RelayHub implements RouterEvents {
     if (tooFar === undefined) return true;
     this.strike(client, 'bad-frame', `Watch prefix "${tooFar}" lies more than 2 km from the home cell.`);
     return false;
-  }
-
-  /**
-   * Applies a join or leave now, or holds it: when the client's presence budget is spent
-   * or the outbox is full. A held change is replaced by the client's next one (only where
-   * it ends up matters) and applied by the sweep as soon as both allow: nothing is lost,
-   * and what one client makes the relay send stays bounded.
-   */
-  private changePresence(client: Client, frame: PresenceFrame): void {
-    if (this.isDisposed) return;
-    if (this.heldPresence.has(client) || this.isOutboxFull || !client.presenceBudget.take()) {
-      this.heldPresence.set(client, frame);
-      this.metrics.presenceHeld.inc();
-      this.presenceSweep ??= setInterval(() => this.applyHeldPresence(), PRESENCE_SWEEP_MS);
-      return;
-    }
-    this.applyPresence(client, frame);
-  }
-
-  private applyHeldPresence(): void {
-    // Oldest first, so one client's changes cannot starve another's.
-    for (const [client, frame] of this.heldPresence) {
-      if (this.isOutboxFull) return;
-      if (client.isClosing || !client.presenceBudget.take()) continue;
-      this.heldPresence.delete(client);
-      this.applyPresence(client, frame);
-    }
-    if (this.heldPresence.size === 0) {
-      clearInterval(this.presenceSweep);
-      this.presenceSweep = undefined;
-    }
-  }
-
-  private applyPresence(client: Client, frame: PresenceFrame): void {
-    if (frame.type === 'leave') this.withdraw(client);
-    else this.join(client, frame);
   }
 
   private join(client: Client, frame: JoinFrame): void {
