@@ -9,6 +9,7 @@
 import './components/nt-app.ts';
 import { AppUpdates } from './pwa/app-updates.ts';
 import { NetworkStatus } from './pwa/network-status.ts';
+import { IndexedDbIdentityStore } from './identity/identity-store.ts';
 import { createSession } from './session/create-session.ts';
 import type { SessionView } from './session/session-state.ts';
 
@@ -17,7 +18,8 @@ async function createSessionView(demo: string | null, pageUrl: string): Promise<
     const { FakeSession, parseDemoMode } = await import('./session/fake-session.ts');
     return new FakeSession({ mode: parseDemoMode(demo) });
   }
-  return createSession(pageUrl, import.meta.env.VITE_RELAY_URL);
+  // "Start fresh" forgets the identity; the reload then starts as someone new.
+  return createSession(pageUrl, import.meta.env.VITE_RELAY_URL, new IndexedDbIdentityStore(), () => location.reload());
 }
 
 /** A new random seed for the radar's bearings every session; a fixed one for the demo's pictures. */

@@ -74,6 +74,8 @@ export interface MeshOptions {
 }
 
 const linkKeyOf = (localId: PeerId, remoteId: PeerId): string => `${localId}|${remoteId}`;
+/** Keys whose last presence number is remembered (to refuse replays); the oldest are forgotten first. */
+const MAX_REMEMBERED_KEYS = 4_096;
 
 export class Mesh {
   private readonly links = new Map<string, LinkEntry>();
@@ -89,6 +91,8 @@ export class Mesh {
   private iceServers: readonly IceServer[] = [];
   private myHome = '';
   private myClaim: Omit<PresenceClaim, 'signature'> | null = null;
+  /** The highest presence number each key has claimed on any link, most recent last. */
+  private readonly lastSeqByKey = new Map<string, number>();
   /** What every link entry may ask of us: keys, and the decisions that are ours. */
   private readonly entryHost: LinkEntryHost;
 
@@ -101,6 +105,7 @@ export class Mesh {
       signText: options.signText,
       verifyText: options.verifyText,
       acceptsUsername: options.acceptsUsername,
+      isStaleClaim: (key, seq) => seq < (this.lastSeqByKey.get(key) ?? -1),
       isHeld: (entry) => this.links.get(entry.key) === entry,
       onPresence: (entry, neighbour, isFirstClaim) => this.takePresence(entry, neighbour, isFirstClaim),
       onHints: (entry, peers) => this.receiveHints(entry.link.localId, peers),
@@ -370,6 +375,7 @@ export class Mesh {
 
   /** A neighbour's claim was taken; its first one may show the link to be a duplicate. */
   private takePresence(entry: LinkEntry, neighbour: Neighbour, isFirstClaim: boolean): void {
+    this.rememberSeq(neighbour.presence.key, neighbour.presence.seq);
     if (isFirstClaim && this.closeIfDuplicate(entry)) return;
     this.hints.schedule();
     this.options.events.onPresence(neighbour);
@@ -381,15 +387,29 @@ export class Mesh {
     this.rounds.requestRepair();
   }
 
+  private rememberSeq(key: string, seq: number): void {
+    const known = this.lastSeqByKey.get(key) ?? -1;
+    this.lastSeqByKey.delete(key);
+    this.lastSeqByKey.set(key, Math.max(known, seq));
+    if (this.lastSeqByKey.size > MAX_REMEMBERED_KEYS) {
+      const oldest = this.lastSeqByKey.keys().next().value;
+      if (oldest !== undefined) this.lastSeqByKey.delete(oldest);
+    }
+  }
+
   /**
-   * After a relay reconnect the same person can be reached under a new relay id, giving
-   * two links to one key. Both ends keep the link whose pair of relay ids sorts first.
+   * Two links to one key. A person who came back (a reload, a page reopened: a new relay
+   * id, and a claim numbered above everything its old link said) replaces the old link's
+   * entry: that link belongs to a page that is gone. Otherwise it is one page reached
+   * under two relay ids after a relay reconnect, and both ends keep the link whose pair
+   * of relay ids sorts first.
    */
   private closeIfDuplicate(entry: LinkEntry): boolean {
     const pairOf = (candidate: LinkEntry): string => [candidate.link.localId, candidate.link.remoteId].sort().join('|');
     for (const other of this.links.values()) {
       if (other === entry || other.presence?.key !== entry.presence?.key) continue;
-      const loser = pairOf(entry) < pairOf(other) ? other : entry;
+      const isRejoin = other.presence !== null && entry.presence !== null && entry.presence.seq > other.presence.seq;
+      const loser = isRejoin || pairOf(entry) < pairOf(other) ? other : entry;
       loser.link.close();
       return loser === entry;
     }
