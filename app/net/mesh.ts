@@ -217,6 +217,16 @@ export class Mesh {
     void this.openLink(from, false).link.receiveSignal(data);
   }
 
+  /**
+   * The page woke up: links lost meanwhile are replaced now (a repair round) rather than
+   * at the next periodic round. After a network change (`online`) every open link also
+   * restarts ICE, so it finds its way over the new network and keeps its place.
+   */
+  wake(isNetworkChange: boolean): void {
+    if (isNetworkChange) for (const entry of this.links.values()) if (entry.link.state === 'open') entry.link.restartIce?.();
+    this.rounds.requestRepair();
+  }
+
   /** Sends a frame to one neighbour; false if its link cannot take it now. */
   sendTo(linkKey: string, frame: PeerFrame): boolean {
     return this.links.get(linkKey)?.send(frame) ?? false;

@@ -50,6 +50,7 @@ export async function createSession(
     ...(params.get('ice') === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
     keeper,
     onStartFresh,
+    ...(typeof window === 'undefined' ? {} : { window }),
   });
 }
 

@@ -12,6 +12,7 @@ import type { MeshPolicyConfig } from '../core/mesh-policy.ts';
 import type { LinkFactory } from '../net/peer-link.ts';
 import type { IdentityKeeper } from '../identity/identity-keeper.ts';
 import { GeoTracker } from './geo-tracker.ts';
+import { PageLifecycle } from './page-lifecycle.ts';
 import { PeerNode } from './peer-node.ts';
 import { VoiceSession } from './voice-session.ts';
 import { NO_DROPS, VOICE_OFF, type NearbyPerson, type SessionPhase, type SessionState, type SessionView, type ShownMessage } from './session-state.ts';
@@ -30,6 +31,8 @@ export interface SessionConfig {
   readonly keeper?: IdentityKeeper;
   /** Called once "Start fresh" has forgotten the identity (the page reloads as someone new). */
   readonly onStartFresh?: () => void;
+  /** The page whose lifecycle wakes the session (reconnect at once); none in Node. */
+  readonly window?: Window;
 }
 
 
@@ -46,6 +49,7 @@ export class NearTalkSession implements SessionView {
   private readonly geo: GeoTracker;
   private readonly node: PeerNode;
   private readonly voice: VoiceSession;
+  private readonly lifecycle: PageLifecycle | null;
 
   constructor(private readonly config: SessionConfig) {
     const restoredName = config.keeper?.username ?? null;
@@ -81,6 +85,10 @@ export class NearTalkSession implements SessionView {
       onInVoiceChanged: () => void this.announceSelf(),
     });
     config.keeper?.startTouching();
+    this.lifecycle =
+      config.window === undefined
+        ? null
+        : new PageLifecycle({ window: config.window, onWake: (reason) => this.node.wake(reason), onSleep: () => config.keeper?.touch() });
     // The same person as before this page load: back to the chat as soon as we know where
     // we are (the browser asks for location again only if it does not remember the answer).
     if (restoredName !== null) this.requestLocation();
@@ -161,6 +169,7 @@ export class NearTalkSession implements SessionView {
   /** Stops location, closes the relay connection and every link, clears every timer. */
   dispose(): void {
     this.config.keeper?.dispose();
+    this.lifecycle?.dispose();
     this.geo.stop();
     this.voice.dispose();
     this.node.dispose();

@@ -8,6 +8,7 @@
 import type { ChatMessage, DropReason, UnsignedChatMessage } from '../core/chat-message.ts';
 import type { MeshPolicyConfig } from '../core/mesh-policy.ts';
 import type { PresenceClaim } from '../core/peer-protocol.ts';
+import type { WakeReason } from '../core/reconnect-policy.ts';
 import { distanceBetween, homeCell, type Position } from '../core/position.ts';
 import { isVisible } from '../core/visibility.ts';
 import { watchPrefixes } from '../core/watch-cover.ts';
@@ -121,6 +122,7 @@ export class PeerNode {
     this.unsubscribeStore = this.router.store.subscribe(() => events.onChange());
     this.signaling = new SignalingClient({
       url: options.relayUrl,
+      now: this.now,
       ...(options.createSocket === undefined ? {} : { createSocket: options.createSocket }),
       events: {
         onState: (state) => events.onRelayState(state),
@@ -163,6 +165,16 @@ export class PeerNode {
     this.joinCells(self);
     for (const neighbour of this.mesh.neighbours()) this.refreshVisibility(neighbour);
     this.options.events.onChange();
+  }
+
+  /**
+   * The page woke up (see WakeReason): the relay is called at once (or asked whether it
+   * is still there), lost links are replaced, and after a network change links restart ICE.
+   */
+  wake(reason: WakeReason): void {
+    if (this.isDisposed) return;
+    this.signaling.wake();
+    this.mesh.wake(reason === 'online');
   }
 
   /** Signs and sends our message (refusals are the caller's, see `ChatRouter.canPublish`). */
