@@ -147,4 +147,6 @@ export interface SessionView extends SessionActions {
   readonly state: SessionState;
   /** Calls `listener` after every state change; returns the unsubscribe. */
   subscribe(listener: () => void): () => void;
+  /** Stops everything the session runs (relay, links, timers, location). */
+  dispose(): void;
 }

@@ -88,3 +88,26 @@ test('"Start fresh" makes a new person at once, after a confirmation', async ({ 
   await alice.expectMessage('said before the reload', { from: 'Alice' });
   await expect(alice.messages.filter({ hasText: 'said before the reload' })).not.toContainText('you');
 });
+
+test('a second tab of the same profile does not join twice: it offers "Use here", which takes over', async ({ spawnPeer }) => {
+  const { alice, bob } = await conversation(spawnPeer);
+  const second = await alice.openTab();
+  await second.goto(alice.path);
+  await expect(second.getByText('NearTalk is open in another tab')).toBeVisible();
+  await expect(second.getByRole('textbox', { name: 'Message', exact: true })).toHaveCount(0);
+
+  await second.getByRole('button', { name: 'Use here' }).click();
+  // The same person, straight into the chat; the first tab stops and says where NearTalk went.
+  await expect(second.getByRole('textbox', { name: 'Message', exact: true })).toBeVisible();
+  await expect(alice.page.getByText('NearTalk is open in another tab')).toBeVisible();
+  await expect(alice.messageBox).toHaveCount(0);
+  await second.getByRole('textbox', { name: 'Message', exact: true }).fill('from the second tab');
+  await second.getByRole('button', { name: 'Send', exact: true }).click();
+  await bob.expectMessage('from the second tab', { from: 'Alice' });
+  await expect(bob.nearby.filter({ hasText: 'Alice' })).toHaveCount(1);
+
+  // And back: "Use here" in the first tab takes it over again.
+  await alice.page.getByRole('button', { name: 'Use here' }).click();
+  await expect(alice.messageBox).toBeVisible();
+  await expect(second.getByText('NearTalk is open in another tab')).toBeVisible();
+});
