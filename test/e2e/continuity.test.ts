@@ -5,6 +5,10 @@
 
 import { expect, test, type MeshPeer } from '../fixture/mesh-fixture.ts';
 
+// Two peers, a conversation, then a reload or a reopen and the conversation again: more
+// than the default 30 s when the machine is shared.
+test.describe.configure({ timeout: 60_000 });
+
 const PARIS = { lat: 48.8566, lon: 2.3522 };
 const NORTH_300M = { lat: 48.8593, lon: 2.3522 };
 
