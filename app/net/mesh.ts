@@ -17,6 +17,7 @@ import { isInMutualRange } from '../core/visibility.ts';
 import type { IceServer, PeerId, PeerPresence } from '../core/protocol.ts';
 import type { DropReason } from '../core/chat-message.ts';
 import type { TurnTrouble } from '../core/turn-trouble.ts';
+import { PresenceSeqMemory } from '../core/presence-seq-memory.ts';
 import { HintExchange } from './hint-exchange.ts';
 import { LinkEntry, type ChatFrame, type LinkEntryHost, type Neighbour } from './link-entry.ts';
 import { PeerLink, type LinkFactory } from './peer-link.ts';
@@ -74,8 +75,6 @@ export interface MeshOptions {
 }
 
 const linkKeyOf = (localId: PeerId, remoteId: PeerId): string => `${localId}|${remoteId}`;
-/** Keys whose last presence number is remembered (to refuse replays); the oldest are forgotten first. */
-const MAX_REMEMBERED_KEYS = 4_096;
 
 export class Mesh {
   private readonly links = new Map<string, LinkEntry>();
@@ -91,8 +90,8 @@ export class Mesh {
   private iceServers: readonly IceServer[] = [];
   private myHome = '';
   private myClaim: Omit<PresenceClaim, 'signature'> | null = null;
-  /** The highest presence number each key has claimed on any link, most recent last. */
-  private readonly lastSeqByKey = new Map<string, number>();
+  /** The highest presence number each key has claimed on any link (replays are refused). */
+  private readonly seqs = new PresenceSeqMemory();
   /** What every link entry may ask of us: keys, and the decisions that are ours. */
   private readonly entryHost: LinkEntryHost;
 
@@ -105,7 +104,7 @@ export class Mesh {
       signText: options.signText,
       verifyText: options.verifyText,
       acceptsUsername: options.acceptsUsername,
-      isStaleClaim: (key, seq) => seq < (this.lastSeqByKey.get(key) ?? -1),
+      isStaleClaim: (key, seq) => this.seqs.isStale(key, seq),
       isHeld: (entry) => this.links.get(entry.key) === entry,
       onPresence: (entry, neighbour, isFirstClaim) => this.takePresence(entry, neighbour, isFirstClaim),
       onHints: (entry, peers) => this.receiveHints(entry.link.localId, peers),
@@ -385,7 +384,7 @@ export class Mesh {
 
   /** A neighbour's claim was taken; its first one may show the link to be a duplicate. */
   private takePresence(entry: LinkEntry, neighbour: Neighbour, isFirstClaim: boolean): void {
-    this.rememberSeq(neighbour.presence.key, neighbour.presence.seq);
+    this.seqs.remember(neighbour.presence.key, neighbour.presence.seq);
     if (isFirstClaim && this.closeIfDuplicate(entry)) return;
     this.hints.schedule();
     this.options.events.onPresence(neighbour);
@@ -395,16 +394,6 @@ export class Mesh {
   private receiveHints(localId: PeerId, peers: readonly PeerHint[]): void {
     this.hints.receive(peers, [localId, this.localId]);
     this.rounds.requestRepair();
-  }
-
-  private rememberSeq(key: string, seq: number): void {
-    const known = this.lastSeqByKey.get(key) ?? -1;
-    this.lastSeqByKey.delete(key);
-    this.lastSeqByKey.set(key, Math.max(known, seq));
-    if (this.lastSeqByKey.size > MAX_REMEMBERED_KEYS) {
-      const oldest = this.lastSeqByKey.keys().next().value;
-      if (oldest !== undefined) this.lastSeqByKey.delete(oldest);
-    }
   }
 
   /**

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import type { DropReason } from '../../app/core/chat-message.ts';
 import { quantizePosition } from '../../app/core/position.ts';
 import type { PeerId } from '../../app/core/protocol.ts';
+import { PresenceSeqMemory } from '../../app/core/presence-seq-memory.ts';
 import type { Mesh } from '../../app/net/mesh.ts';
 import { FakeLink, meshOnFakeLinks } from './fake-mesh.ts';
 
@@ -107,5 +108,21 @@ describe('a neighbour coming back (reload, reopened page)', () => {
     } finally {
       mesh.dispose();
     }
+  });
+});
+
+describe('presence number memory', () => {
+  test('refuses numbers below the highest claimed, and forgets the least recently heard key first', () => {
+    const memory = new PresenceSeqMemory(2);
+    memory.remember('a', 10);
+    memory.remember('b', 5);
+    assert.equal(memory.isStale('a', 9), true);
+    assert.equal(memory.isStale('a', 10), false, 'the same claim on a second link (relay reconnect) is not a replay');
+    memory.remember('a', 3);
+    assert.equal(memory.isStale('a', 9), true, 'a lower claim does not lower the mark');
+    memory.remember('c', 1);
+    assert.equal(memory.isStale('b', 0), false, 'b, heard of least recently, was forgotten');
+    assert.equal(memory.isStale('a', 9), true);
+    assert.throws(() => new PresenceSeqMemory(0), RangeError);
   });
 });
