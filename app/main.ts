@@ -9,6 +9,8 @@
 import './components/nt-app.ts';
 import { AppUpdates } from './pwa/app-updates.ts';
 import { NetworkStatus } from './pwa/network-status.ts';
+import { IndexedDbIdentityStore } from './identity/identity-store.ts';
+import { TabLock } from './identity/tab-lock.ts';
 import { createSession } from './session/create-session.ts';
 import type { SessionView } from './session/session-state.ts';
 
@@ -17,7 +19,8 @@ async function createSessionView(demo: string | null, pageUrl: string): Promise<
     const { FakeSession, parseDemoMode } = await import('./session/fake-session.ts');
     return new FakeSession({ mode: parseDemoMode(demo) });
   }
-  return createSession(pageUrl, import.meta.env.VITE_RELAY_URL);
+  // "Start fresh" forgets the identity; the reload then starts as someone new.
+  return createSession(pageUrl, import.meta.env.VITE_RELAY_URL, new IndexedDbIdentityStore(), () => location.reload());
 }
 
 /** A new random seed for the radar's bearings every session; a fixed one for the demo's pictures. */
@@ -46,11 +49,35 @@ if (import.meta.env.PROD) {
   window.addEventListener('load', () => void updates.start(), { once: true });
 }
 
-createSessionView(demo, location.href).then(
-  (session) => {
-    app.session = session;
-  },
-  (err: unknown) => {
-    console.error('NearTalk could not start', err instanceof Error ? err.message : String(err));
-  },
-);
+let session: SessionView | null = null;
+/** Bumped when the session stops, so one still being made is thrown away. */
+let generation = 0;
+
+function startSession(): void {
+  const started = ++generation;
+  createSessionView(demo, location.href).then(
+    (made) => {
+      if (started !== generation) return made.dispose();
+      session = made;
+      app.session = made;
+    },
+    (err: unknown) => {
+      console.error('NearTalk could not start', err instanceof Error ? err.message : String(err));
+    },
+  );
+}
+
+function stopSession(): void {
+  generation += 1;
+  session?.dispose();
+  session = null;
+  app.session = null;
+}
+
+// The demo is a pretend session: no identity to share, any number of tabs.
+if (demo !== null) startSession();
+else {
+  const tabs = new TabLock(navigator.locks, startSession, stopSession);
+  app.tabLock = tabs;
+  tabs.start();
+}

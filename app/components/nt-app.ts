@@ -10,6 +10,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { LazyElementsController } from '../controllers/lazy-elements-controller.ts';
 import { SessionController } from '../controllers/session-controller.ts';
 import { SourceController } from '../controllers/source-controller.ts';
+import type { TabLock } from '../identity/tab-lock.ts';
 import type { AppUpdates } from '../pwa/app-updates.ts';
 import type { NetworkStatus } from '../pwa/network-status.ts';
 import type { SessionState, SessionView } from '../session/session-state.ts';
@@ -28,6 +29,7 @@ export class NtApp extends LitElement {
   private readonly controller = new SessionController(this);
   private readonly network = new SourceController<NetworkStatus>(this);
   private readonly updates = new SourceController<AppUpdates>(this);
+  private readonly tabs = new SourceController<TabLock>(this);
   private readonly screens = new LazyElementsController<LazyScreen>(this, LAZY_SCREENS);
   /** The screen last rendered (phase, or its loading failure): a change moves focus to the new one. */
   private shownScreen: string | null = null;
@@ -52,6 +54,11 @@ export class NtApp extends LitElement {
     this.updates.attach(updates);
   }
 
+  /** Which tab of this browser profile runs NearTalk; set by main.ts. */
+  set tabLock(tabs: TabLock | null) {
+    this.tabs.attach(tabs);
+  }
+
   override render() {
     const state = this.controller.state;
     return html`
@@ -66,7 +73,7 @@ export class NtApp extends LitElement {
       ${this.updates.source?.isUpdateReady === true
         ? html`<nt-update-banner @nt-reload-to-update=${this.onReloadToUpdate}></nt-update-banner>`
         : nothing}
-      <main @nt-action=${this.onAction}>${state === null ? nothing : this.renderScreen(state)}</main>
+      <main @nt-action=${this.onAction}>${this.tabs.source?.state === 'elsewhere' ? this.renderElsewhere() : state === null ? nothing : this.renderScreen(state)}</main>
     `;
   }
 
@@ -103,6 +110,14 @@ export class NtApp extends LitElement {
         throw new Error(`unknown session phase ${JSON.stringify(unknownPhase)}`);
       }
     }
+  }
+
+  /** Another tab of this profile runs NearTalk: one identity, one tab. */
+  private renderElsewhere(): TemplateResult {
+    return html`<div class="screen" tabindex="-1" role="alert">
+      <p>NearTalk is open in another tab. Use it there, or here instead (the other tab stops).</p>
+      <button type="button" @click=${() => this.tabs.source?.useHere()}>Use here</button>
+    </div>`;
   }
 
   /** `screen` once its code is there (an undefined element renders empty until then). */

@@ -7,6 +7,7 @@ import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { SessionState } from '../session/session-state.ts';
 import { sharedStyles } from './shared-styles.ts';
+import { UiActionEvent } from './ui-action.ts';
 import './nt-debug.ts';
 import './nt-nearby.ts';
 import './nt-radar.ts';
@@ -38,6 +39,9 @@ export class NtPeople extends LitElement {
       .current {
         font-weight: 600;
         overflow-wrap: anywhere;
+      }
+      details.fresh p {
+        margin: 0.5rem 0;
       }
       details nt-username-form {
         margin-top: 0.5rem;
@@ -74,9 +78,18 @@ export class NtPeople extends LitElement {
             .changesLeft=${state.usernameChangesLeft}
           ></nt-username-form>
         </details>
+        <details class="fresh">
+          <summary>Start fresh</summary>
+          <p>Become someone new: a new key and a new username. People nearby will see a new person, and your messages so far stay with the old name.</p>
+          <button type="button" @click=${this.onStartFresh}>Start fresh now</button>
+        </details>
       </section>
       <nt-debug class="panel" .dropped=${state.dropped} .directLinks=${state.directLinks}></nt-debug>
     `;
+  }
+
+  private onStartFresh(): void {
+    this.dispatchEvent(new UiActionEvent({ kind: 'start-fresh' }));
   }
 }
 

@@ -15,7 +15,9 @@ export type UiAction =
   | { readonly kind: 'set-muted'; readonly isMuted: boolean }
   /** `volume` is 0..1. */
   | { readonly kind: 'set-person-volume'; readonly key: string; readonly volume: number }
-  | { readonly kind: 'set-distance-volume'; readonly isOn: boolean };
+  | { readonly kind: 'set-distance-volume'; readonly isOn: boolean }
+  /** Drop this identity now and become someone new (confirmed by the person first). */
+  | { readonly kind: 'start-fresh' };
 
 export class UiActionEvent extends Event {
   static readonly eventName = 'nt-action';

@@ -83,6 +83,9 @@ export class SessionController implements ReactiveController {
       case 'set-distance-volume':
         session.setDistanceVolume(action.isOn);
         return true;
+      case 'start-fresh':
+        session.startFresh();
+        return true;
       default: {
         const unknownAction: never = action;
         throw new Error(`unknown UI action ${JSON.stringify(unknownAction)}`);

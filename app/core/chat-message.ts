@@ -74,7 +74,9 @@ export type DropReason =
   | 'expired'
   | 'out-of-range'
   | 'rate-limited'
-  | 'username-changes';
+  | 'username-changes'
+  /** A neighbour's first claim on a new link older than one it already made (a replay). */
+  | 'stale-presence';
 
 /** True when `text` is a message a person may send: not blank, at most 500 characters. */
 export function isSendableText(text: string): boolean {

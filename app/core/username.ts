@@ -34,7 +34,16 @@ export function checkUsername(input: unknown): UsernameCheck {
 /** The sender's own username: the first choice plus at most 3 changes, per session. */
 export class OwnUsername {
   private name: string | undefined;
-  private changes = 0;
+  private changes: number;
+
+  /**
+   * A new session's name (none yet, every change left), or a restored one: the name kept
+   * with a stored identity and the changes it had left (a reload gives no new changes).
+   */
+  constructor(restored?: { readonly username: string; readonly changesLeft: number }) {
+    this.name = restored?.username;
+    this.changes = restored === undefined ? 0 : MAX_USERNAME_CHANGES - Math.min(MAX_USERNAME_CHANGES, Math.max(0, restored.changesLeft));
+  }
 
   /** The current name, or undefined before the first choice. */
   get current(): string | undefined {

@@ -30,7 +30,8 @@ export function randomId(): string {
 
 export class SessionIdentity {
   private constructor(
-    private readonly privateKey: CryptoKey,
+    /** The private half; non-extractable, so it can be stored (IndexedDB) but never read out. */
+    readonly privateKey: CryptoKey,
     /** The public key, raw P-256 in base64url: the author key in every message. */
     readonly publicKey: string,
   ) {}
@@ -40,6 +41,23 @@ export class SessionIdentity {
     const pair = await crypto.subtle.generateKey(ALGORITHM, false, ['sign', 'verify']);
     const raw = await crypto.subtle.exportKey('raw', pair.publicKey);
     return new SessionIdentity(pair.privateKey, toBase64Url(raw));
+  }
+
+  /**
+   * An identity read back from storage. The key pair is proved to belong together (a
+   * signature made with the private half verifies with the public half), so a record
+   * whose halves were mixed up or edited is refused (null) rather than signing claims
+   * nobody can verify.
+   */
+  static async restore(privateKey: CryptoKey, publicKey: string): Promise<SessionIdentity | null> {
+    const identity = new SessionIdentity(privateKey, publicKey);
+    try {
+      const probe = `neartalk-identity-check:${randomId()}`;
+      return (await verifyText(publicKey, probe, await identity.signText(probe))) ? identity : null;
+    } catch (err: unknown) {
+      if (err instanceof DOMException || err instanceof TypeError) return null;
+      throw err;
+    }
   }
 
   /** Signs a message written by this session. */
@@ -52,6 +70,19 @@ export class SessionIdentity {
   async signText(payload: string): Promise<string> {
     return toBase64Url(await crypto.subtle.sign(SIGNING, this.privateKey, encoder.encode(payload)));
   }
+}
+
+/** Whether `key` is what an identity record may hold: a private, non-extractable ECDSA P-256 signing key. */
+export function isStorablePrivateKey(key: unknown): key is CryptoKey {
+  return (
+    typeof CryptoKey !== 'undefined' &&
+    key instanceof CryptoKey &&
+    key.type === 'private' &&
+    !key.extractable &&
+    key.algorithm.name === 'ECDSA' &&
+    Reflect.get(key.algorithm, 'namedCurve') === 'P-256' &&
+    key.usages.includes('sign')
+  );
 }
 
 /** Verifies a message's signature against its own author key. Never throws. */

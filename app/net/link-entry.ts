@@ -34,6 +34,11 @@ export interface LinkEntryHost {
   readonly verifyText: (key: string, payload: string, signature: string) => Promise<boolean>;
   /** Whether a claimed username is one this key may still use. */
   readonly acceptsUsername: (key: string, username: string) => boolean;
+  /**
+   * Whether a first claim on this link is older than one the same key already made (on
+   * this link or an earlier one): a replayed claim of an earlier incarnation.
+   */
+  isStaleClaim(key: string, seq: number): boolean;
   /** Whether the mesh still holds the entry: a claim verified after its link went is ignored. */
   isHeld(entry: LinkEntry): boolean;
   /** The neighbour's claim was verified and taken (its first one, or an update). */
@@ -189,6 +194,12 @@ export class LinkEntry {
     const previous = this.presenceValue;
     // The key is fixed for the life of the link, and claims only move forward.
     if (previous !== null && (claim.key !== previous.key || claim.seq <= previous.seq)) return;
+    // Sequence numbers keep growing across the neighbour's reloads, so an older number on
+    // a new link is not a person coming back but a claim played again.
+    if (previous === null && this.host.isStaleClaim(claim.key, claim.seq)) {
+      this.host.onDrop('stale-presence');
+      return;
+    }
     const payload = presencePayload(claim, this.link.remoteId, this.link.localId);
     if (!(await this.host.verifyText(claim.key, payload, claim.signature))) {
       this.host.onDrop('bad-signature');

@@ -17,6 +17,7 @@ import { isInMutualRange } from '../core/visibility.ts';
 import type { IceServer, PeerId, PeerPresence } from '../core/protocol.ts';
 import type { DropReason } from '../core/chat-message.ts';
 import type { TurnTrouble } from '../core/turn-trouble.ts';
+import { PresenceSeqMemory } from '../core/presence-seq-memory.ts';
 import { HintExchange } from './hint-exchange.ts';
 import { LinkEntry, type ChatFrame, type LinkEntryHost, type Neighbour } from './link-entry.ts';
 import { PeerLink, type LinkFactory } from './peer-link.ts';
@@ -89,6 +90,8 @@ export class Mesh {
   private iceServers: readonly IceServer[] = [];
   private myHome = '';
   private myClaim: Omit<PresenceClaim, 'signature'> | null = null;
+  /** The highest presence number each key has claimed on any link (replays are refused). */
+  private readonly seqs = new PresenceSeqMemory();
   /** What every link entry may ask of us: keys, and the decisions that are ours. */
   private readonly entryHost: LinkEntryHost;
 
@@ -101,6 +104,7 @@ export class Mesh {
       signText: options.signText,
       verifyText: options.verifyText,
       acceptsUsername: options.acceptsUsername,
+      isStaleClaim: (key, seq) => this.seqs.isStale(key, seq),
       isHeld: (entry) => this.links.get(entry.key) === entry,
       onPresence: (entry, neighbour, isFirstClaim) => this.takePresence(entry, neighbour, isFirstClaim),
       onHints: (entry, peers) => this.receiveHints(entry.link.localId, peers),
@@ -210,6 +214,16 @@ export class Mesh {
       return;
     }
     void this.openLink(from, false).link.receiveSignal(data);
+  }
+
+  /**
+   * The page woke up: links lost meanwhile are replaced now (a repair round) rather than
+   * at the next periodic round. After a network change (`online`) every open link also
+   * restarts ICE, so it finds its way over the new network and keeps its place.
+   */
+  wake(isNetworkChange: boolean): void {
+    if (isNetworkChange) for (const entry of this.links.values()) if (entry.link.state === 'open') entry.link.restartIce?.();
+    this.rounds.requestRepair();
   }
 
   /** Sends a frame to one neighbour; false if its link cannot take it now. */
@@ -370,6 +384,7 @@ export class Mesh {
 
   /** A neighbour's claim was taken; its first one may show the link to be a duplicate. */
   private takePresence(entry: LinkEntry, neighbour: Neighbour, isFirstClaim: boolean): void {
+    this.seqs.remember(neighbour.presence.key, neighbour.presence.seq);
     if (isFirstClaim && this.closeIfDuplicate(entry)) return;
     this.hints.schedule();
     this.options.events.onPresence(neighbour);
@@ -382,14 +397,18 @@ export class Mesh {
   }
 
   /**
-   * After a relay reconnect the same person can be reached under a new relay id, giving
-   * two links to one key. Both ends keep the link whose pair of relay ids sorts first.
+   * Two links to one key. A person who came back (a reload, a page reopened: a new relay
+   * id, and a claim numbered above everything its old link said) replaces the old link's
+   * entry: that link belongs to a page that is gone. Otherwise it is one page reached
+   * under two relay ids after a relay reconnect, and both ends keep the link whose pair
+   * of relay ids sorts first.
    */
   private closeIfDuplicate(entry: LinkEntry): boolean {
     const pairOf = (candidate: LinkEntry): string => [candidate.link.localId, candidate.link.remoteId].sort().join('|');
     for (const other of this.links.values()) {
       if (other === entry || other.presence?.key !== entry.presence?.key) continue;
-      const loser = pairOf(entry) < pairOf(other) ? other : entry;
+      const isRejoin = other.presence !== null && entry.presence !== null && entry.presence.seq > other.presence.seq;
+      const loser = isRejoin || pairOf(entry) < pairOf(other) ? other : entry;
       loser.link.close();
       return loser === entry;
     }

@@ -12,6 +12,7 @@ import { encodeLinkSignal, parseLinkSignal, type LinkSignal } from '../core/link
 import type { JsonValue } from '../core/json.ts';
 import type { IceServer, PeerId } from '../core/protocol.ts';
 import { classifyIceCandidateError, type TurnTrouble } from '../core/turn-trouble.ts';
+import { decideIceRestart, ICE_RESTART_RETRY_MS, signalsViaRelay } from '../core/ice-restart.ts';
 
 /** A link whose channel is not open by then has failed (blocked network, no route). */
 const CONNECT_TIMEOUT_MS = 20_000;
@@ -54,6 +55,8 @@ export interface MeshLink {
   setAudio(track: MediaStreamTrack | null, isExchanging: boolean): Promise<void>;
   receiveSignal(data: JsonValue): Promise<void>;
   close(): void;
+  /** Restarts ICE now (the device's network changed); links without ICE leave it out. */
+  restartIce?(): void;
   /** Replaces the ICE servers (renewed TURN credentials); links without ICE leave it out. */
   setIceServers?(iceServers: readonly IceServer[]): void;
 }
@@ -84,6 +87,10 @@ export class PeerLink implements MeshLink {
   private candidateCount = 0;
   /** What a TURN server told us, if it failed us ("refused" wins over "unreachable"). */
   private turnTrouble: TurnTrouble | null = null;
+  /** ICE restarts tried since ICE was last connected (see app/core/ice-restart.ts). */
+  private restartsTried = 0;
+  /** The next ICE restart, or the check after one; one at a time. */
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: PeerLinkOptions) {
     this.localId = options.localId;
@@ -108,8 +115,10 @@ export class PeerLink implements MeshLink {
       });
     };
     this.pc.onconnectionstatechange = () => {
-      if (this.pc.connectionState === 'failed') this.finish('failed');
+      // An open link that fails gets its ICE restarts first (onIceState); one still connecting times out.
+      if (this.pc.connectionState === 'failed' && this.stateValue === 'connecting') this.finish('failed');
     };
+    this.pc.oniceconnectionstatechange = () => this.onIceState();
     this.pc.onicecandidateerror = (event) => {
       const trouble = classifyIceCandidateError(event.url, event.errorCode);
       if (trouble === 'refused' || (trouble !== null && this.turnTrouble === null)) this.turnTrouble = trouble;
@@ -150,6 +159,41 @@ export class PeerLink implements MeshLink {
     } catch (err: unknown) {
       console.warn(`link ${this.remoteId}: could not renew ICE servers:`, err instanceof Error ? err.message : String(err));
     }
+  }
+
+  /** Restarts ICE at once (the device's network changed: new interfaces, new candidates). */
+  restartIce(): void {
+    if (this.stateValue !== 'open') return;
+    this.pc.restartIce();
+  }
+
+  /**
+   * ICE went down (a network change, a sleep) or came back. Down, the link stays in the
+   * mesh while ICE restarts on the same connection; it is given up only when restarts
+   * did not bring it back (decideIceRestart).
+   */
+  private onIceState(): void {
+    if (this.stateValue === 'closed' || this.stateValue === 'failed') return;
+    const iceState = this.pc.iceConnectionState;
+    if (iceState === 'connected' || iceState === 'completed') {
+      this.restartsTried = 0;
+      clearTimeout(this.restartTimer);
+      this.restartTimer = undefined;
+      return;
+    }
+    if (this.restartTimer !== undefined) return;
+    const decision = decideIceRestart({ iceState, wasOpen: this.stateValue === 'open', restartsTried: this.restartsTried, isPolite: this.isPolite });
+    if (decision.kind === 'give-up') this.finish('failed');
+    if (decision.kind !== 'restart') return;
+    this.restartTimer = setTimeout(() => {
+      this.restartsTried += 1;
+      this.pc.restartIce();
+      // Not back by then: the next restart, or the end.
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = undefined;
+        this.onIceState();
+      }, ICE_RESTART_RETRY_MS);
+    }, decision.delayMs);
   }
 
   /**
@@ -290,14 +334,19 @@ export class PeerLink implements MeshLink {
 
   private signal(signal: LinkSignal): void {
     const data = encodeLinkSignal(signal);
-    if (this.channel.readyState === 'open') this.channel.send(this.options.wrapNegotiation(data));
-    else this.options.sendViaRelay(data);
+    const isChannelOpen = this.channel.readyState === 'open';
+    // While ICE is down (an ICE restart) the channel carries nothing: the relay does, if there is one.
+    if (signalsViaRelay(this.pc.iceConnectionState, isChannelOpen) && this.options.sendViaRelay(data)) return;
+    if (isChannelOpen) this.send(this.options.wrapNegotiation(data));
   }
 
   private finish(state: 'failed' | 'closed'): void {
     if (this.stateValue === 'closed' || this.stateValue === 'failed') return;
     this.stateValue = state;
     clearTimeout(this.connectTimer);
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    this.pc.oniceconnectionstatechange = null;
     this.pc.onnegotiationneeded = null;
     this.pc.onicecandidate = null;
     this.pc.onconnectionstatechange = null;

@@ -4,7 +4,7 @@
  * do not depend on it: when the relay goes away, they keep running.
  */
 
-import { retryDelayMs } from '../core/backoff.ts';
+import { reconnectDelayMs } from '../core/reconnect-policy.ts';
 import { parseRelayFrame } from '../core/parse-relay-frame.ts';
 import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, type IceServer, type PeerId, type PeerPresence } from '../core/protocol.ts';
 import type { JsonValue } from '../core/json.ts';
@@ -17,6 +17,11 @@ const WELCOME_TIMEOUT_MS = 10_000;
  * first few. Hints from neighbours do the rest.
  */
 const SAMPLE_REFRESH_MS = 60_000;
+/**
+ * After the page wakes, a socket that looks open must answer our join within this long
+ * (ms), or it is taken for dead (the relay dropped it while we were asleep) and replaced.
+ */
+const WAKE_PROBE_MS = 3_000;
 
 export type SignalingState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -38,6 +43,7 @@ export interface SignalingOptions {
   readonly events: SignalingEvents;
   /** Injectable for tests; the browser's WebSocket by default. */
   readonly createSocket?: (url: string) => WebSocket;
+  readonly now?: () => number;
 }
 
 export class SignalingClient {
@@ -48,9 +54,43 @@ export class SignalingClient {
   private lastJoin: string | null = null;
   private isWelcomed = false;
   private sampleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When a welcomed connection was last lost (ms), or null: retries are short for a while after. */
+  private lostAtMs: number | null = null;
+  /** Checks, after a wake, that an open-looking socket still answers. */
+  private probeTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly now: () => number;
 
   constructor(private readonly options: SignalingOptions) {
+    this.now = options.now ?? (() => Date.now());
     this.connect();
+  }
+
+  /**
+   * The page woke up (visible again, unfrozen, back from the back/forward cache, network
+   * back): a relay we are waiting to call again is called now, without the backoff; an
+   * open socket is asked to prove it is alive (our join, answered with the peers).
+   */
+  wake(): void {
+    if (this.isDisposed) return;
+    const ws = this.socket;
+    if (ws === null) {
+      clearTimeout(this.timer);
+      this.connect();
+      return;
+    }
+    if (!this.isWelcomed || this.lastJoin === null || this.probeTimer !== undefined) return;
+    ws.send(this.lastJoin);
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      if (this.socket !== ws) return;
+      // Dead: forget it and call again at once (its close event may never come).
+      this.socket = null;
+      this.isWelcomed = false;
+      this.lostAtMs = this.now();
+      this.stopSampleRefresh();
+      ws.close();
+      this.connect();
+    }, WAKE_PROBE_MS);
   }
 
   /** Joins (or re-joins) the cells; remembered and re-sent after a reconnect. */
@@ -77,6 +117,7 @@ export class SignalingClient {
     this.isDisposed = true;
     clearTimeout(this.timer);
     this.stopSampleRefresh();
+    clearTimeout(this.probeTimer);
     this.socket?.close(1000, 'leaving');
     this.socket = null;
   }
@@ -103,6 +144,7 @@ export class SignalingClient {
       if (this.socket !== ws) return;
       clearTimeout(this.timer);
       this.stopSampleRefresh();
+      if (this.isWelcomed) this.lostAtMs = this.now();
       this.socket = null;
       this.isWelcomed = false;
       this.retryLater();
@@ -124,10 +166,14 @@ export class SignalingClient {
     if (this.isDisposed) return;
     this.failures += 1;
     this.options.events.onState('reconnecting');
-    this.timer = setTimeout(() => this.connect(), retryDelayMs(this.failures));
+    const msSinceLost = this.lostAtMs === null ? null : this.now() - this.lostAtMs;
+    this.timer = setTimeout(() => this.connect(), reconnectDelayMs({ failures: this.failures, msSinceLost }));
   }
 
   private receive(ws: WebSocket, data: unknown): void {
+    // Anything from the relay proves the socket alive.
+    clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
     const frame = typeof data === 'string' ? parseRelayFrame(data) : null;
     const { events } = this.options;
     if (frame === null) {

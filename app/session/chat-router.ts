@@ -128,7 +128,9 @@ export class ChatRouter {
 
   /**
    * Offers a newly met neighbour the ids of the stored messages it may see (a summary of
-   * what we hold); it pulls the ones it lacks. Bounded by the store.
+   * what we hold); it pulls the ones it lacks. Bounded by the store. Its own messages are
+   * offered too: a neighbour back from a reload keeps its messages in memory only, and
+   * gets them back from us.
    */
   sendHistory(neighbour: Neighbour): void {
     const known = this.known(neighbour.linkKey);
@@ -137,7 +139,6 @@ export class ChatRouter {
       .list()
       .filter(
         (message) =>
-          message.author !== neighbour.presence.key &&
           !known.has(message.id) &&
           nowMs - message.sentAtMs < MESSAGE_TTL_MS &&
           relevanceOf(message, neighbour.presence) === 'recipient',

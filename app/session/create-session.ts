@@ -6,6 +6,8 @@
 import { chooseRelayUrl } from '../core/relay-url.ts';
 import { DEFAULT_VOICE_CAP } from '../core/voice-policy.ts';
 import { DEFAULT_MESH_POLICY, MAX_DEGREE, meshPolicyProblem, policyForDegree, type MeshPolicyConfig } from '../core/mesh-policy.ts';
+import { IdentityKeeper } from '../identity/identity-keeper.ts';
+import type { IdentityStore } from '../identity/identity-store.ts';
 import { NearTalkSession } from './neartalk-session.ts';
 
 /**
@@ -27,7 +29,17 @@ function integerParameter(params: URLSearchParams, name: string, min: number, ma
   return fallback;
 }
 
-export function createSession(pageUrl: string, buildTimeRelayUrl: string | undefined): NearTalkSession {
+/**
+ * The session for this page: the profile's identity restored from `store` when it was
+ * used in the last 30 minutes (else a new one), `onStartFresh` called after "Start fresh".
+ */
+export async function createSession(
+  pageUrl: string,
+  buildTimeRelayUrl: string | undefined,
+  store: IdentityStore,
+  onStartFresh: () => void,
+): Promise<NearTalkSession> {
+  const keeper = await IdentityKeeper.open({ store });
   const relay = chooseRelayUrl(pageUrl, buildTimeRelayUrl);
   for (const reason of relay.ignored) console.warn(`relay URL: ignoring an override: ${reason}`);
   const params = new URL(pageUrl).searchParams;
@@ -36,6 +48,9 @@ export function createSession(pageUrl: string, buildTimeRelayUrl: string | undef
     policy: meshPolicy(params),
     voiceCap: integerParameter(params, VOICE_CAP_PARAMETER, 1, 16, DEFAULT_VOICE_CAP),
     ...(params.get('ice') === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
+    keeper,
+    onStartFresh,
+    ...(typeof window === 'undefined' ? {} : { window }),
   });
 }
 

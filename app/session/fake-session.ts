@@ -64,6 +64,7 @@ const DEMO_DROPS = {
   'out-of-range': 0,
   'rate-limited': 0,
   'username-changes': 0,
+  'stale-presence': 0,
 } as const satisfies Record<DropReason, number>;
 const REPLIES = ['Hi! I am by the fountain.', 'Sounds good, see you around.', 'Nice to meet someone nearby.'] as const;
 
@@ -85,7 +86,7 @@ export class FakeSession implements SessionView {
   private readonly now: () => number;
   private readonly listeners = new Set<() => void>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
-  private readonly ownName = new OwnUsername();
+  private ownName = new OwnUsername();
   private readonly rateLimit = new AuthorRateLimit(1);
   /** Playback volume by person, 0..1; absent is 1. */
   private readonly volumes = new Map<string, number>();
@@ -221,6 +222,13 @@ export class FakeSession implements SessionView {
 
   setDistanceVolume(isOn: boolean): void {
     if (isOn !== this.current.voice.isDistanceVolumeOn) this.setVoice({ isDistanceVolumeOn: isOn });
+  }
+
+  /** The pretend person starts again: no name, every change back, the intro screen. */
+  startFresh(): void {
+    this.ownName = new OwnUsername();
+    this.leaveVoice();
+    this.update({ phase: 'intro', username: null, usernameChangesLeft: this.ownName.changesLeft, usernameError: null });
   }
 
   /** Cancels the pretend timers and forgets listeners. */

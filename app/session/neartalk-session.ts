@@ -10,7 +10,9 @@ import { OwnUsername } from '../core/username.ts';
 import { DEFAULT_RADIUS_M, isInMutualRange, isValidRadius } from '../core/visibility.ts';
 import type { MeshPolicyConfig } from '../core/mesh-policy.ts';
 import type { LinkFactory } from '../net/peer-link.ts';
+import type { IdentityKeeper } from '../identity/identity-keeper.ts';
 import { GeoTracker } from './geo-tracker.ts';
+import { PageLifecycle } from './page-lifecycle.ts';
 import { PeerNode } from './peer-node.ts';
 import { VoiceSession } from './voice-session.ts';
 import { NO_DROPS, VOICE_OFF, type NearbyPerson, type SessionPhase, type SessionState, type SessionView, type ShownMessage } from './session-state.ts';
@@ -22,13 +24,22 @@ export interface SessionConfig {
   readonly voiceCap: number;
   readonly iceTransportPolicy?: RTCIceTransportPolicy;
   readonly createLink?: LinkFactory;
+  /**
+   * The identity and its stored record. A restored one brings its username: the session
+   * then skips the intro and the username form and goes straight back to the chat.
+   */
+  readonly keeper?: IdentityKeeper;
+  /** Called once "Start fresh" has forgotten the identity (the page reloads as someone new). */
+  readonly onStartFresh?: () => void;
+  /** The page whose lifecycle wakes the session (reconnect at once); none in Node. */
+  readonly window?: Window;
 }
 
 
 export class NearTalkSession implements SessionView {
   private stateValue: SessionState;
   private readonly listeners = new Set<() => void>();
-  private readonly username = new OwnUsername();
+  private readonly username: OwnUsername;
   private position: Position | null = null;
   private radiusM = DEFAULT_RADIUS_M;
   private phase: SessionPhase = 'intro';
@@ -38,8 +49,11 @@ export class NearTalkSession implements SessionView {
   private readonly geo: GeoTracker;
   private readonly node: PeerNode;
   private readonly voice: VoiceSession;
+  private readonly lifecycle: PageLifecycle | null;
 
-  constructor(config: SessionConfig) {
+  constructor(private readonly config: SessionConfig) {
+    const restoredName = config.keeper?.username ?? null;
+    this.username = restoredName === null ? new OwnUsername() : new OwnUsername({ username: restoredName, changesLeft: config.keeper?.usernameChangesLeft ?? 0 });
     this.stateValue = this.buildState('connecting');
     this.geo = new GeoTracker({
       onPosition: (position) => this.moveTo(position),
@@ -51,6 +65,7 @@ export class NearTalkSession implements SessionView {
       voiceCap: config.voiceCap,
       ...(config.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: config.iceTransportPolicy }),
       ...(config.createLink === undefined ? {} : { createLink: config.createLink }),
+      ...(config.keeper === undefined ? {} : { keeper: config.keeper }),
       events: {
         onChange: () => this.update(() => undefined),
         onRelayState: (relay) => this.update(() => undefined, relay),
@@ -69,6 +84,14 @@ export class NearTalkSession implements SessionView {
       onChange: () => this.update(() => undefined),
       onInVoiceChanged: () => void this.announceSelf(),
     });
+    config.keeper?.startTouching();
+    this.lifecycle =
+      config.window === undefined
+        ? null
+        : new PageLifecycle({ window: config.window, onWake: (reason) => this.node.wake(reason), onSleep: () => config.keeper?.touch() });
+    // The same person as before this page load: back to the chat as soon as we know where
+    // we are (the browser asks for location again only if it does not remember the answer).
+    if (restoredName !== null) this.requestLocation();
   }
 
   get state(): SessionState {
@@ -91,7 +114,10 @@ export class NearTalkSession implements SessionView {
       this.usernameError = result.ok ? null : result.reason;
       if (result.ok && this.phase === 'username') this.phase = 'chat';
     });
-    if (result.ok) void this.announceSelf();
+    if (result.ok) {
+      this.config.keeper?.saveUsername(result.username, this.username.changesLeft);
+      void this.announceSelf();
+    }
   }
 
   setRadius(radiusM: number): void {
@@ -134,8 +160,16 @@ export class NearTalkSession implements SessionView {
     this.voice.setDistanceVolume(isOn);
   }
 
+  startFresh(): void {
+    const keeper = this.config.keeper;
+    this.dispose();
+    void (keeper === undefined ? Promise.resolve() : keeper.forget()).then(() => this.config.onStartFresh?.());
+  }
+
   /** Stops location, closes the relay connection and every link, clears every timer. */
   dispose(): void {
+    this.config.keeper?.dispose();
+    this.lifecycle?.dispose();
     this.geo.stop();
     this.voice.dispose();
     this.node.dispose();

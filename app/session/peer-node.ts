@@ -8,10 +8,13 @@
 import type { ChatMessage, DropReason, UnsignedChatMessage } from '../core/chat-message.ts';
 import type { MeshPolicyConfig } from '../core/mesh-policy.ts';
 import type { PresenceClaim } from '../core/peer-protocol.ts';
+import type { WakeReason } from '../core/reconnect-policy.ts';
 import { distanceBetween, homeCell, type Position } from '../core/position.ts';
 import { isVisible } from '../core/visibility.ts';
 import { watchPrefixes } from '../core/watch-cover.ts';
-import { randomId, SessionIdentity, verifyMessage, verifyText } from '../identity/session-identity.ts';
+import { IdentityKeeper } from '../identity/identity-keeper.ts';
+import { MemoryIdentityStore } from '../identity/identity-store.ts';
+import { randomId, type SessionIdentity, verifyMessage, verifyText } from '../identity/session-identity.ts';
 import { Mesh, type Neighbour } from '../net/mesh.ts';
 import type { LinkFactory } from '../net/peer-link.ts';
 import { SignalingClient, type SignalingState } from '../net/signaling-client.ts';
@@ -48,9 +51,15 @@ export interface PeerNodeOptions {
   readonly createSocket?: (url: string) => WebSocket;
   readonly createLink?: LinkFactory;
   readonly now?: () => number;
+  /**
+   * The identity and its stored record (the browser restores it across reloads); a new
+   * identity kept in memory only by default.
+   */
+  readonly keeper?: IdentityKeeper;
 }
 
 export class PeerNode {
+  readonly keeper: Promise<IdentityKeeper>;
   readonly identity: Promise<SessionIdentity>;
   readonly mesh: Mesh;
   readonly router: ChatRouter;
@@ -58,7 +67,8 @@ export class PeerNode {
   private readonly now: () => number;
   private keyValue: string | null = null;
   private self: SelfDescription | null = null;
-  private presenceSeq = 0;
+  /** Counts describeSelf calls, so one overtaken while it waited for its number gives way. */
+  private describeGeneration = 0;
   private isDisposed = false;
   private lastJoin = '';
   /** linkKey → whether that neighbour is currently visible (for hysteresis). */
@@ -67,7 +77,9 @@ export class PeerNode {
 
   constructor(private readonly options: PeerNodeOptions) {
     this.now = options.now ?? (() => Date.now());
-    this.identity = SessionIdentity.create();
+    this.keeper = options.keeper === undefined ? IdentityKeeper.open({ store: new MemoryIdentityStore(), now: this.now }) : Promise.resolve(options.keeper);
+    this.identity = this.keeper.then((keeper) => keeper.identity);
+    if (options.keeper !== undefined) this.keyValue = options.keeper.identity.publicKey;
     void this.identity.then((identity) => {
       this.keyValue = identity.publicKey;
     });
@@ -110,6 +122,7 @@ export class PeerNode {
     this.unsubscribeStore = this.router.store.subscribe(() => events.onChange());
     this.signaling = new SignalingClient({
       url: options.relayUrl,
+      now: this.now,
       ...(options.createSocket === undefined ? {} : { createSocket: options.createSocket }),
       events: {
         onState: (state) => events.onRelayState(state),
@@ -140,16 +153,28 @@ export class PeerNode {
    * re-joined if they changed, visibility re-judged. Call after any change of `self`.
    */
   async describeSelf(self: SelfDescription): Promise<void> {
-    const identity = await this.identity;
+    const generation = ++this.describeGeneration;
+    const keeper = await this.keeper;
+    const seq = await keeper.nextPresenceSeq();
     // Disposed while the key was being made: a claim now would revive the mesh's timers.
-    if (this.isDisposed) return;
+    // Overtaken by a newer description: that one goes out, with a larger number.
+    if (this.isDisposed || generation !== this.describeGeneration) return;
     this.self = self;
-    this.presenceSeq += 1;
-    const claim: Omit<PresenceClaim, 'signature'> = { key: identity.publicKey, seq: this.presenceSeq, ...self };
+    const claim: Omit<PresenceClaim, 'signature'> = { key: keeper.identity.publicKey, seq, ...self };
     this.mesh.setSelf(claim, homeCell(self.position));
     this.joinCells(self);
     for (const neighbour of this.mesh.neighbours()) this.refreshVisibility(neighbour);
     this.options.events.onChange();
+  }
+
+  /**
+   * The page woke up (see WakeReason): the relay is called at once (or asked whether it
+   * is still there), lost links are replaced, and after a network change links restart ICE.
+   */
+  wake(reason: WakeReason): void {
+    if (this.isDisposed) return;
+    this.signaling.wake();
+    this.mesh.wake(reason === 'online');
   }
 
   /** Signs and sends our message (refusals are the caller's, see `ChatRouter.canPublish`). */

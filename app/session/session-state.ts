@@ -116,6 +116,7 @@ export const NO_DROPS: Readonly<Record<DropReason, number>> = {
   'out-of-range': 0,
   'rate-limited': 0,
   'username-changes': 0,
+  'stale-presence': 0,
 };
 
 export interface SessionActions {
@@ -137,6 +138,8 @@ export interface SessionActions {
   setPersonVolume(key: string, volume: number): void;
   /** Turn distance attenuation on or off. */
   setDistanceVolume(isOn: boolean): void;
+  /** Forget this identity (key, name, name changes) now and start again as someone new. */
+  startFresh(): void;
 }
 
 /** A session as components see it: a state to render, actions, and change notification. */
@@ -144,4 +147,6 @@ export interface SessionView extends SessionActions {
   readonly state: SessionState;
   /** Calls `listener` after every state change; returns the unsubscribe. */
   subscribe(listener: () => void): () => void;
+  /** Stops everything the session runs (relay, links, timers, location). */
+  dispose(): void;
 }

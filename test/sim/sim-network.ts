@@ -125,6 +125,11 @@ export class SimNetwork {
     return this.hub?.hub ?? null;
   }
 
+  /** The real relay, when the network runs on one (`relay: 'ws'`): to restart it, and its socket traces. */
+  get realRelay(): WsRelay | null {
+    return this.wsRelay;
+  }
+
   /** Frames the relay received from and sent to peers. */
   relayFrames(): { readonly in: number; readonly out: number } {
     const metrics = this.hub?.metrics ?? this.wsRelay?.relay.metrics;

@@ -1,0 +1,62 @@
+/**
+ * A network change under an open link: the link restarts ICE on the same connection and
+ * keeps its place, instead of being given up after 20 s and dialed again 60 s later.
+ *
+ * The cut is real: both peers reach each other only through a TURN server (`?ice=relay`),
+ * which is stopped (every candidate pair dies) and started again on the same port with
+ * its allocations lost, so the old candidates never come back: only new ones, gathered
+ * by an ICE restart, can carry the link again.
+ */
+
+import { startCoturn, type Coturn } from '../fixture/coturn.ts';
+import { expect, test as meshTest } from '../fixture/mesh-fixture.ts';
+import { startRelay, type RelayHandle } from '../fixture/relay-fixture.ts';
+
+const RELAY_ONLY = { ice: 'relay' } as const;
+
+const test = meshTest.extend<{ turn: { current: Coturn } }>({
+  turn: async ({}, use) => {
+    const turn = { current: await startCoturn() };
+    try {
+      await use(turn);
+    } finally {
+      await turn.current.stop();
+    }
+  },
+  relayServer: async ({ turn }, use) => {
+    const { url, secret } = turn.current;
+    const handle: RelayHandle = await startRelay(undefined, { turn: { urls: [url], secret, ttlSeconds: 3600 } });
+    try {
+      await use(handle);
+    } finally {
+      await handle.relay.close();
+    }
+  },
+});
+
+test('a link cut by a network change comes back through an ICE restart, on the same connection', async ({ spawnPeer, turn }) => {
+  // Two relay-only peers, a TURN server down for the seconds ICE needs to notice, and back.
+  test.setTimeout(90_000);
+  const alice = await spawnPeer({ name: 'Alice', lat: 48.8566, lon: 2.3522, query: RELAY_ONLY });
+  const bob = await spawnPeer({ name: 'Bob', lat: 48.8593, lon: 2.3522, query: RELAY_ONLY });
+  await bob.expectNearby('Alice');
+  await alice.say('before the cut');
+  await bob.expectMessage('before the cut');
+  const connectionsBefore = [(await alice.iceStates()).length, (await bob.iceStates()).length];
+
+  const { port, secret } = turn.current;
+  await turn.current.stop();
+  // Consent checks go unanswered: ICE goes down (and the app's restarts find no way yet).
+  await expect.poll(async () => (await bob.iceStates()).at(-1), { timeout: 20_000 }).not.toMatch(/^(connected|completed)$/);
+  turn.current = await startCoturn(secret, port);
+
+  await expect.poll(async () => (await bob.iceStates()).at(-1), { timeout: 20_000 }).toMatch(/^(connected|completed)$/);
+  expect((await alice.appIceRestarts()) + (await bob.appIceRestarts()), 'the app restarted ICE').toBeGreaterThan(0);
+  await alice.say('after the cut');
+  await bob.expectMessage('after the cut', { from: 'Alice' });
+  await bob.say('and back');
+  await alice.expectMessage('and back', { from: 'Bob' });
+  // No new RTCPeerConnection: the link kept its place.
+  expect([(await alice.iceStates()).length, (await bob.iceStates()).length]).toEqual(connectionsBefore);
+  await expect(alice.nearby.filter({ hasText: 'Bob' })).toHaveCount(1);
+});
