@@ -8,11 +8,15 @@ import { isMessageId, isPublicKey, isSignature, parseChatMessage, type ChatMessa
 import { isJsonObject, parseJson, type JsonValue } from './json.ts';
 import { isPeerId, type PeerId } from './protocol.ts';
 import { parseSharedPosition, type Position } from './position.ts';
+import { parseProofOfWork, type ProofOfWork } from './proof-of-work.ts';
 import { checkUsername } from './username.ts';
 import { isValidRadius } from './visibility.ts';
 
-/** Version of the peer frames; a peer ignores frames of another major version. */
-export const PEER_PROTOCOL_VERSION = 1;
+/**
+ * Version of the peer frames; a peer ignores presence of another version, so it never
+ * links to a peer of another version. 2: proofs of work in presence and messages; flags.
+ */
+export const PEER_PROTOCOL_VERSION = 2;
 /** Largest data-channel frame a peer accepts, in bytes (UTF-16 code units as a bound). */
 export const MAX_PEER_FRAME_CHARS = 64 * 1024;
 /** Most messages in one `history` frame; longer histories are sent in several frames. */
@@ -43,6 +47,8 @@ export interface PresenceClaim {
   readonly radiusM: number;
   /** In voice: wants to exchange audio with the nearest people in range. */
   readonly inVoice: boolean;
+  /** The key's proof of work (app/core/proof-of-work.ts), valid when the claim is received. */
+  readonly pow: ProofOfWork;
   readonly signature: string;
 }
 
@@ -63,7 +69,7 @@ export type PeerFrame =
  * The exact text a presence claim signs: the claim and the link it is made on (the
  * sender's relay id, then the receiver's), so it is worthless on any other link.
  */
-export function presencePayload(claim: Omit<PresenceClaim, 'signature'>, fromRelayId: string, toRelayId: string): string {
+export function presencePayload(claim: Omit<PresenceClaim, 'signature' | 'pow'>, fromRelayId: string, toRelayId: string): string {
   return JSON.stringify([
     'presence',
     PEER_PROTOCOL_VERSION,
@@ -144,6 +150,8 @@ function parsePresence(value: JsonValue | undefined): PresenceClaim | null {
   if (!isJsonObject(value)) return null;
   const { key, seq, username, position, radiusM, inVoice, signature } = value;
   if (!isPublicKey(key) || !isSignature(signature)) return null;
+  const pow = parseProofOfWork(value['pow']);
+  if (pow === null) return null;
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return null;
   if (typeof inVoice !== 'boolean') return null;
   if (!isValidRadius(radiusM)) return null;
@@ -151,5 +159,5 @@ function parsePresence(value: JsonValue | undefined): PresenceClaim | null {
   if (shared === null) return null;
   const name = checkUsername(username);
   if (!name.ok || name.username !== username) return null;
-  return { key, seq, username: name.username, position: shared, radiusM, inVoice, signature };
+  return { key, seq, username: name.username, position: shared, radiusM, inVoice, pow, signature };
 }

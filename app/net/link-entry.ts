@@ -9,6 +9,7 @@
 import type { DropReason } from '../core/chat-message.ts';
 import type { PeerPlace } from '../core/mesh-policy.ts';
 import { parsePeerFrame, presencePayload, PEER_PROTOCOL_VERSION, type PeerFrame, type PeerHint, type PresenceClaim } from '../core/peer-protocol.ts';
+import type { ProofOfWork } from '../core/proof-of-work.ts';
 import type { PeerId } from '../core/protocol.ts';
 import type { LinkFactory, MeshLink, PeerLinkOptions } from './peer-link.ts';
 
@@ -34,6 +35,10 @@ export interface LinkEntryHost {
   readonly verifyText: (key: string, payload: string, signature: string) => Promise<boolean>;
   /** Whether a claimed username is one this key may still use. */
   readonly acceptsUsername: (key: string, username: string) => boolean;
+  /** Whether a claim's proof of work is valid for its key now. */
+  readonly acceptsProof: (key: string, proof: ProofOfWork) => boolean;
+  /** The neighbour's claim had no valid proof of work: the mesh drops the link. */
+  onNoProof(entry: LinkEntry): void;
   /** Whether the mesh still holds the entry: a claim verified after its link went is ignored. */
   isHeld(entry: LinkEntry): boolean;
   /** The neighbour's claim was verified and taken (its first one, or an update). */
@@ -108,6 +113,7 @@ export class LinkEntry {
 
   /** Signs and sends our claim; the first one also releases the frames held until then. */
   async sendPresence(claim: Omit<PresenceClaim, 'signature'>): Promise<void> {
+    // Our key's proof of work rides beside the signed claim: it is bound to the key itself.
     const payload = presencePayload(claim, this.link.localId, this.link.remoteId);
     let signature: string;
     try {
@@ -189,6 +195,12 @@ export class LinkEntry {
     const previous = this.presenceValue;
     // The key is fixed for the life of the link, and claims only move forward.
     if (previous !== null && (claim.key !== previous.key || claim.seq <= previous.seq)) return;
+    // A key without a valid proof of work is not linked: checked first, as it costs one hash.
+    if (!this.host.acceptsProof(claim.key, claim.pow)) {
+      this.host.onDrop('no-proof');
+      if (previous === null) this.host.onNoProof(this);
+      return;
+    }
     const payload = presencePayload(claim, this.link.remoteId, this.link.localId);
     if (!(await this.host.verifyText(claim.key, payload, claim.signature))) {
       this.host.onDrop('bad-signature');

@@ -12,6 +12,7 @@ import { encodeLinkSignal, parseLinkSignal } from '../core/link-signal.ts';
 import type { JsonValue } from '../core/json.ts';
 import { decideLinks, isRepairRoundUseful, meshPolicyProblem, type LinkView, type MeshPolicyConfig, type PeerPlace, type PeerView } from '../core/mesh-policy.ts';
 import type { PeerFrame, PeerHint, PresenceClaim } from '../core/peer-protocol.ts';
+import type { ProofOfWork } from '../core/proof-of-work.ts';
 import { distanceBetween } from '../core/position.ts';
 import { isInMutualRange } from '../core/visibility.ts';
 import type { IceServer, PeerId, PeerPresence } from '../core/protocol.ts';
@@ -66,6 +67,8 @@ export interface MeshOptions {
   readonly verifyText: (key: string, payload: string, signature: string) => Promise<boolean>;
   /** Whether a claimed username is one this key may still use (receivers enforce the change limit). */
   readonly acceptsUsername: (key: string, username: string) => boolean;
+  /** Whether a neighbour's proof of work is valid for its key now (app/core/proof-of-work.ts). */
+  readonly acceptsProof: (key: string, proof: ProofOfWork) => boolean;
   readonly sendSignal: (to: PeerId, data: JsonValue) => boolean;
   readonly now: () => number;
   readonly iceTransportPolicy?: RTCIceTransportPolicy;
@@ -101,6 +104,9 @@ export class Mesh {
       signText: options.signText,
       verifyText: options.verifyText,
       acceptsUsername: options.acceptsUsername,
+      acceptsProof: options.acceptsProof,
+      // Not linked: closed like a pruned link (nothing tells it why) and not dialed again soon.
+      onNoProof: (entry) => this.dropPeer(entry),
       isHeld: (entry) => this.links.get(entry.key) === entry,
       onPresence: (entry, neighbour, isFirstClaim) => this.takePresence(entry, neighbour, isFirstClaim),
       onHints: (entry, peers) => this.receiveHints(entry.link.localId, peers),
@@ -319,6 +325,12 @@ export class Mesh {
     this.book.holdOff(victim.link.remoteId, this.options.now() + RETRY_AFTER_MS);
     victim.link.close();
     return true;
+  }
+
+  /** Closes a link we will not keep and leaves its peer alone for a while, as after a prune. */
+  private dropPeer(entry: LinkEntry): void {
+    this.book.holdOff(entry.link.remoteId, this.options.now() + RETRY_AFTER_MS);
+    entry.link.close();
   }
 
   /** Where a linked peer is: its signed claim, else what a neighbour told us. */

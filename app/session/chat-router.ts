@@ -12,6 +12,7 @@
 import { AuthorRateLimit, MAX_MESSAGES_PER_MINUTE } from '../core/author-rate-limit.ts';
 import { MAX_FUTURE_SKEW_MS, parseChatMessage, signedPayload, type ChatMessage, type DropReason } from '../core/chat-message.ts';
 import { relevanceOf } from '../core/gossip-relevance.ts';
+import type { ProofOfWork } from '../core/proof-of-work.ts';
 import { MESSAGE_TTL_MS, MessageStore } from '../core/message-store.ts';
 import { MAX_HISTORY_CHUNK, MAX_IDS_PER_FRAME, type PeerFrame } from '../core/peer-protocol.ts';
 import { distanceBetween, type Position } from '../core/position.ts';
@@ -47,6 +48,8 @@ export interface ChatRouterOptions {
   readonly neighbours: () => readonly Neighbour[];
   readonly sendTo: (linkKey: string, frame: PeerFrame) => boolean;
   readonly verify: (message: ChatMessage) => Promise<boolean>;
+  /** Whether `proof` is a valid proof of work for `key` at `atMs` (a message's send time). */
+  readonly acceptsProof: (key: string, proof: ProofOfWork, atMs: number) => boolean;
   readonly onDrop: (reason: DropReason) => void;
 }
 
@@ -197,6 +200,8 @@ export class ChatRouter {
 
   private async accept(message: ChatMessage, fromLinkKey: string): Promise<void> {
     if (this.seen.has(message.id)) return;
+    // One hash, before the signature; like a forged copy, it must not shadow a good copy's id.
+    if (!this.options.acceptsProof(message.author, message.pow, message.sentAtMs)) return this.options.onDrop('no-proof');
     // Verified before the id counts as seen: a forged copy must not shadow the real message.
     if (!(await this.verifyOnce(message))) return this.options.onDrop('bad-signature');
     if (this.seen.has(message.id) || this.isDisposed) return;

@@ -64,6 +64,7 @@ const DEMO_DROPS = {
   'out-of-range': 0,
   'rate-limited': 0,
   'username-changes': 0,
+  'no-proof': 0,
 } as const satisfies Record<DropReason, number>;
 const REPLIES = ['Hi! I am by the fountain.', 'Sounds good, see you around.', 'Nice to meet someone nearby.'] as const;
 
@@ -115,6 +116,7 @@ export class FakeSession implements SessionView {
       directLinks: 0,
       dropped: DEMO_DROPS,
       voice: VOICE_OFF,
+      proofProgress: null,
     };
     this.later(() => this.update({ relay: this.mode === 'offline' ? 'reconnecting' : 'connected' }));
   }

@@ -10,6 +10,7 @@ import { OwnUsername } from '../core/username.ts';
 import { DEFAULT_RADIUS_M, isInMutualRange, isValidRadius } from '../core/visibility.ts';
 import type { MeshPolicyConfig } from '../core/mesh-policy.ts';
 import type { LinkFactory } from '../net/peer-link.ts';
+import { workerProofMaker } from '../identity/proof-maker.ts';
 import { GeoTracker } from './geo-tracker.ts';
 import { PeerNode } from './peer-node.ts';
 import { VoiceSession } from './voice-session.ts';
@@ -61,7 +62,9 @@ export class NearTalkSession implements SessionView {
         },
         onRemoteAudio: (linkKey, stream) => this.voice.receive(linkKey, stream),
         onDrop: (reason) => this.countDrop(reason),
+        onProofProgress: () => this.update(() => undefined),
       },
+      proofs: { maker: workerProofMaker },
     });
     this.voice = new VoiceSession({
       cap: config.voiceCap,
@@ -240,6 +243,7 @@ export class NearTalkSession implements SessionView {
       directLinks: node?.mesh.openLinkCount ?? 0,
       dropped: this.dropped,
       voice: this.voice?.state ?? VOICE_OFF,
+      proofProgress: node?.proofProgress ?? null,
     };
   }
 }

@@ -9,13 +9,16 @@ import type { ChatMessage, DropReason, UnsignedChatMessage } from '../core/chat-
 import type { MeshPolicyConfig } from '../core/mesh-policy.ts';
 import type { PresenceClaim } from '../core/peer-protocol.ts';
 import { distanceBetween, homeCell, type Position } from '../core/position.ts';
+import { checkProofOfWork, POW_DIFFICULTY_BITS, type ProofOfWork } from '../core/proof-of-work.ts';
 import { isVisible } from '../core/visibility.ts';
 import { watchPrefixes } from '../core/watch-cover.ts';
 import { randomId, SessionIdentity, verifyMessage, verifyText } from '../identity/session-identity.ts';
 import { Mesh, type Neighbour } from '../net/mesh.ts';
 import type { LinkFactory } from '../net/peer-link.ts';
 import { SignalingClient, type SignalingState } from '../net/signaling-client.ts';
+import { inlineProofMaker, type ProofMaker } from '../identity/proof-maker.ts';
 import { ChatRouter } from './chat-router.ts';
+import { OwnProof } from './own-proof.ts';
 
 /** What a peer says about itself, before the sequence number and signature. */
 export interface SelfDescription {
@@ -34,6 +37,19 @@ export interface PeerNodeEvents {
   onNeighbourGone(linkKey: string): void;
   onRemoteAudio(linkKey: string, stream: MediaStream): void;
   onDrop(reason: DropReason): void;
+  /** Our proof of work started, progressed, or is ready (see `PeerNode.proofProgress`). */
+  onProofProgress?(): void;
+}
+
+/** How this peer makes and judges proofs of work. */
+export interface PeerNodeProofOptions {
+  /**
+   * Leading zero bits asked of every key, ours included: POW_DIFFICULTY_BITS in the app.
+   * Simulations of thousands of peers lower it; the check still runs on every claim and item.
+   */
+  readonly difficultyBits?: number;
+  /** Where ours is made: inline by default, in a Web Worker in the browser. */
+  readonly maker?: ProofMaker;
 }
 
 export interface PeerNodeOptions {
@@ -48,6 +64,7 @@ export interface PeerNodeOptions {
   readonly createSocket?: (url: string) => WebSocket;
   readonly createLink?: LinkFactory;
   readonly now?: () => number;
+  readonly proofs?: PeerNodeProofOptions;
 }
 
 export class PeerNode {
@@ -64,14 +81,29 @@ export class PeerNode {
   /** linkKey → whether that neighbour is currently visible (for hysteresis). */
   private readonly visible = new Map<string, boolean>();
   private readonly unsubscribeStore: () => void;
+  private readonly ownProof: OwnProof;
+  /** Leading zero bits asked of every key's proof of work. */
+  readonly difficultyBits: number;
 
   constructor(private readonly options: PeerNodeOptions) {
     this.now = options.now ?? (() => Date.now());
+    this.difficultyBits = options.proofs?.difficultyBits ?? POW_DIFFICULTY_BITS;
+    const { events } = options;
+    this.ownProof = new OwnProof({
+      maker: options.proofs?.maker ?? inlineProofMaker,
+      difficultyBits: this.difficultyBits,
+      now: this.now,
+      onProgress: () => events.onProofProgress?.(),
+      // A renewed proof goes out in a fresh claim, so neighbours keep accepting us.
+      onProof: () => {
+        if (this.self !== null) void this.describeSelf(this.self);
+      },
+    });
     this.identity = SessionIdentity.create();
     void this.identity.then((identity) => {
       this.keyValue = identity.publicKey;
+      if (!this.isDisposed) this.ownProof.start(identity.publicKey, null);
     });
-    const { events } = options;
     this.mesh = new Mesh({
       policy: options.policy,
       voiceCap: options.voiceCap,
@@ -79,6 +111,7 @@ export class PeerNode {
       signText: async (payload) => (await this.identity).signText(payload),
       verifyText,
       acceptsUsername: (key, username) => this.router.acceptsUsername(key, username),
+      acceptsProof: (key, proof) => this.acceptsProof(key, proof, this.now()),
       sendSignal: (to, data) => this.signaling.signal(to, data),
       ...(options.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: options.iceTransportPolicy }),
       ...(options.createLink === undefined ? {} : { createLink: options.createLink }),
@@ -105,6 +138,7 @@ export class PeerNode {
       neighbours: () => this.mesh.neighbours(),
       sendTo: (linkKey, frame) => this.mesh.sendTo(linkKey, frame),
       verify: verifyMessage,
+      acceptsProof: (key, proof, atMs) => this.acceptsProof(key, proof, atMs),
       onDrop: (reason) => events.onDrop(reason),
     });
     this.unsubscribeStore = this.router.store.subscribe(() => events.onChange());
@@ -130,6 +164,21 @@ export class PeerNode {
     return this.keyValue;
   }
 
+  /** The chance, 0..1, that our proof of work being made would be found by now; null when not making. */
+  get proofProgress(): number | null {
+    return this.ownProof.progress;
+  }
+
+  /** Our current proof of work, or null before the first is made (to keep across reloads). */
+  get proof(): ProofOfWork | null {
+    return this.ownProof.current;
+  }
+
+  /** Whether `proof` is a valid proof of work for `key` at `atMs`, at this peer's difficulty. */
+  acceptsProof(key: string, proof: ProofOfWork, atMs: number): boolean {
+    return checkProofOfWork(key, proof, atMs, this.difficultyBits) === 'ok';
+  }
+
   /** Whether a neighbour is in mutual range now (with hysteresis at the edge). */
   isVisible(linkKey: string): boolean {
     return this.visible.get(linkKey) === true;
@@ -141,11 +190,14 @@ export class PeerNode {
    */
   async describeSelf(self: SelfDescription): Promise<void> {
     const identity = await this.identity;
-    // Disposed while the key was being made: a claim now would revive the mesh's timers.
-    if (this.isDisposed) return;
     this.self = self;
+    // Nobody links to us without it: we are not announced until it is made.
+    const pow = await this.proofOrNull(this.now());
+    // Disposed meanwhile: a claim now would revive the mesh's timers. Described again
+    // meanwhile: the later description wins.
+    if (this.isDisposed || pow === null || this.self !== self) return;
     this.presenceSeq += 1;
-    const claim: Omit<PresenceClaim, 'signature'> = { key: identity.publicKey, seq: this.presenceSeq, ...self };
+    const claim: Omit<PresenceClaim, 'signature'> = { key: identity.publicKey, seq: this.presenceSeq, ...self, pow };
     this.mesh.setSelf(claim, homeCell(self.position));
     this.joinCells(self);
     for (const neighbour of this.mesh.neighbours()) this.refreshVisibility(neighbour);
@@ -153,9 +205,10 @@ export class PeerNode {
   }
 
   /** Signs and sends our message (refusals are the caller's, see `ChatRouter.canPublish`). */
-  async publish(draft: Omit<UnsignedChatMessage, 'author' | 'id'>): Promise<ChatMessage> {
+  async publish(draft: Omit<UnsignedChatMessage, 'author' | 'id' | 'pow'>): Promise<ChatMessage> {
     const identity = await this.identity;
-    const message = await identity.sign({ id: randomId(), ...draft });
+    const pow = await this.ownProof.validAt(draft.sentAtMs);
+    const message = await identity.sign({ id: randomId(), ...draft, pow });
     // Disposed while signing: nothing is stored or sent (the store's timer would outlive us).
     if (!this.isDisposed) this.router.publish(message);
     return message;
@@ -164,11 +217,21 @@ export class PeerNode {
   /** Closes the relay connection and every link, clears every timer. */
   dispose(): void {
     this.isDisposed = true;
+    this.ownProof.dispose();
     this.signaling.dispose();
     this.mesh.dispose();
     this.unsubscribeStore();
     this.router.dispose();
     this.visible.clear();
+  }
+
+  private async proofOrNull(atMs: number): Promise<ProofOfWork | null> {
+    try {
+      return await this.ownProof.validAt(atMs);
+    } catch (err: unknown) {
+      if (!this.isDisposed) console.warn('no proof of work for our claim:', err instanceof Error ? err.message : String(err));
+      return null;
+    }
   }
 
   private joinCells(self: SelfDescription): void {

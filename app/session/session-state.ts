@@ -101,6 +101,11 @@ export interface SessionState {
   /** Received messages dropped, by reason (the debug panel). */
   readonly dropped: Readonly<Record<DropReason, number>>;
   readonly voice: VoiceState;
+  /**
+   * While our identity's proof of work is being made: the chance, 0..1, that it would be
+   * found by now (a fair progress bar for a lottery); null when there is a proof.
+   */
+  readonly proofProgress: number | null;
 }
 
 /** Voice before the person joins it. */
@@ -116,6 +121,7 @@ export const NO_DROPS: Readonly<Record<DropReason, number>> = {
   'out-of-range': 0,
   'rate-limited': 0,
   'username-changes': 0,
+  'no-proof': 0,
 };
 
 export interface SessionActions {

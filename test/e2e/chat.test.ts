@@ -3,6 +3,7 @@ import { quantizePosition } from '../../app/core/position.ts';
 import { randomId, SessionIdentity } from '../../app/identity/session-identity.ts';
 import { createRelay } from '../../relay/create-relay.ts';
 import { APP_DIR } from '../fixture/relay-fixture.ts';
+import { proofFor } from '../fixture/proofs.ts';
 import { expect, test } from '../fixture/mesh-fixture.ts';
 
 // Paris. Offsets north: 0.0027° of latitude ≈ 300 m.
@@ -120,7 +121,16 @@ test('a hostile peer cannot get forged, malformed, stale, distant or flooding me
   const now = await mallory.page.evaluate(() => Date.now());
   const here = quantizePosition({ lat: metresNorth(150), lon: LON });
   const write = (text: string, extra: { sentAtMs?: number; position?: { lat: number; lon: number }; radiusM?: number } = {}) =>
-    forger.sign({ id: randomId(), username: 'Forger', text, sentAtMs: extra.sentAtMs ?? now, position: extra.position ?? here, radiusM: extra.radiusM ?? 500 });
+    forger.sign({
+      id: randomId(),
+      username: 'Forger',
+      text,
+      sentAtMs: extra.sentAtMs ?? now,
+      position: extra.position ?? here,
+      radiusM: extra.radiusM ?? 500,
+      // A real proof of work: these are refused for what else is wrong with them.
+      pow: proofFor(forger.publicKey, extra.sentAtMs ?? now),
+    });
   const chat = (message: unknown): string => JSON.stringify({ type: 'chat', message });
 
   const genuine = await write('genuine text');

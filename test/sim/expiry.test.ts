@@ -4,6 +4,9 @@ import { MESSAGE_TTL_MS } from '../../app/core/message-store.ts';
 import { quantizePosition } from '../../app/core/position.ts';
 import { randomId, SessionIdentity } from '../../app/identity/session-identity.ts';
 import { Harness, northOfCentre } from './sim-harness.ts';
+import { proofFor } from '../fixture/proofs.ts';
+import { SIM_POW_DIFFICULTY_BITS } from './node-options.ts';
+
 
 const cluster = (count: number, now?: (index: number) => (() => number) | undefined) =>
   Array.from({ length: count }, (_, index) => {
@@ -23,6 +26,8 @@ test('an expired message, validly signed, is dropped and not forwarded', async (
       sentAtMs: Date.now() - MESSAGE_TTL_MS - 5_000,
       position: quantizePosition(northOfCentre(30)),
       radiusM: 500,
+      // Valid when it was sent: only its age is wrong.
+      pow: proofFor(someone.publicKey, Date.now() - MESSAGE_TTL_MS - 5_000, SIM_POW_DIFFICULTY_BITS),
     });
     const [target] = harness.network.registry.neighboursOf(0);
     assert.ok(target !== undefined, 'peer 0 has a neighbour');

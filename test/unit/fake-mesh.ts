@@ -74,6 +74,7 @@ export function meshOnFakeLinks(options: FakeMeshOptions): { mesh: Mesh; links: 
     signText: async () => 'signature',
     verifyText: async () => true,
     acceptsUsername: () => true,
+    acceptsProof: () => true,
     sendSignal: () => true,
     createLink: (linkOptions) => {
       const link = new FakeLink(linkOptions);
