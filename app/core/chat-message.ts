@@ -84,7 +84,14 @@ export type DropReason =
   | 'rate-limited'
   | 'username-changes'
   /** The author key has no valid proof of work at the time the item claims. */
-  | 'no-proof';
+  | 'no-proof'
+  /** Flags (app/core/flag.ts): the same checks, counted apart. */
+  | 'flag-malformed'
+  | 'flag-forged'
+  | 'flag-unknown-message'
+  | 'flag-no-proof'
+  | 'flag-rate-limited'
+  | 'flag-expired';
 
 /** True when `text` is a message a person may send: not blank, at most 500 characters. */
 export function isSendableText(text: string): boolean {

@@ -5,6 +5,7 @@
  */
 
 import { isMessageId, isPublicKey, isSignature, parseChatMessage, type ChatMessage, type DropReason } from './chat-message.ts';
+import { parseFlag, type Flag } from './flag.ts';
 import { isJsonObject, parseJson, type JsonValue } from './json.ts';
 import { isPeerId, type PeerId } from './protocol.ts';
 import { parseSharedPosition, type Position } from './position.ts';
@@ -63,7 +64,9 @@ export type PeerFrame =
   /** "Send me these": answered with the bodies, in `history` frames. */
   | { readonly type: 'want'; readonly ids: readonly string[] }
   /** Peers the sender is linked to that the receiver may see (so it can choose whom to dial). */
-  | { readonly type: 'peers'; readonly peers: readonly PeerHint[] };
+  | { readonly type: 'peers'; readonly peers: readonly PeerHint[] }
+  /** A signed flag on a message (app/core/flag.ts), passed on like the message. */
+  | { readonly type: 'flag'; readonly flag: Flag };
 
 /**
  * The exact text a presence claim signs: the claim and the link it is made on (the
@@ -131,6 +134,10 @@ export function parsePeerFrame(text: unknown): PeerFrameResult {
         peers.push(hint);
       }
       return { ok: true, frame: { type: 'peers', peers } };
+    }
+    case 'flag': {
+      const flag = parseFlag(value['flag']);
+      return flag === null ? drop('flag-malformed') : { ok: true, frame: { type: 'flag', flag } };
     }
     default:
       return drop('malformed');

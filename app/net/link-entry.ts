@@ -26,7 +26,7 @@ export interface Neighbour {
 }
 
 /** The frames the chat router handles. */
-export type ChatFrame = Extract<PeerFrame, { type: 'chat' | 'history' | 'have' | 'want' }>;
+export type ChatFrame = Extract<PeerFrame, { type: 'chat' | 'history' | 'have' | 'want' | 'flag' }>;
 
 /** What an entry needs from the mesh that holds it: keys, and the decisions left to the mesh. */
 export interface LinkEntryHost {
@@ -39,6 +39,10 @@ export interface LinkEntryHost {
   readonly acceptsProof: (key: string, proof: ProofOfWork) => boolean;
   /** The neighbour's claim had no valid proof of work: the mesh drops the link. */
   onNoProof(entry: LinkEntry): void;
+  /** Whether we blocked this key. */
+  readonly isBlocked: (key: string) => boolean;
+  /** The neighbour's verified claim names a key we blocked: the mesh drops the link quietly. */
+  onBlocked(entry: LinkEntry, key: string): void;
   /** Whether the mesh still holds the entry: a claim verified after its link went is ignored. */
   isHeld(entry: LinkEntry): boolean;
   /** The neighbour's claim was verified and taken (its first one, or an update). */
@@ -179,7 +183,8 @@ export class LinkEntry {
       case 'chat':
       case 'history':
       case 'have':
-      case 'want': {
+      case 'want':
+      case 'flag': {
         // Chat from a link that has not said who it is yet is dropped: we cannot judge its range.
         const neighbour = this.neighbour();
         if (neighbour === null) return this.host.onDrop('malformed');
@@ -207,6 +212,11 @@ export class LinkEntry {
       return;
     }
     if (!this.host.isHeld(this)) return;
+    // Blocked: not linked, and nothing on the link says why (it closes as after a prune).
+    if (this.host.isBlocked(claim.key)) {
+      this.host.onBlocked(this, claim.key);
+      return;
+    }
     if (!this.host.acceptsUsername(claim.key, claim.username)) {
       // A fifth name: the rest of the claim (position, radius) still counts, the name does not.
       this.host.onDrop('username-changes');

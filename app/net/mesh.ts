@@ -69,6 +69,8 @@ export interface MeshOptions {
   readonly acceptsUsername: (key: string, username: string) => boolean;
   /** Whether a neighbour's proof of work is valid for its key now (app/core/proof-of-work.ts). */
   readonly acceptsProof: (key: string, proof: ProofOfWork) => boolean;
+  /** Whether we blocked this key: never linked, its dials answered "busy". */
+  readonly isBlocked?: (key: string) => boolean;
   readonly sendSignal: (to: PeerId, data: JsonValue) => boolean;
   readonly now: () => number;
   readonly iceTransportPolicy?: RTCIceTransportPolicy;
@@ -92,6 +94,8 @@ export class Mesh {
   private iceServers: readonly IceServer[] = [];
   private myHome = '';
   private myClaim: Omit<PresenceClaim, 'signature'> | null = null;
+  /** Relay ids under which blocked keys showed up → their key: refused like a busy peer, never dialed. */
+  private readonly blockedIds = new Map<PeerId, string>();
   /** What every link entry may ask of us: keys, and the decisions that are ours. */
   private readonly entryHost: LinkEntryHost;
 
@@ -107,6 +111,8 @@ export class Mesh {
       acceptsProof: options.acceptsProof,
       // Not linked: closed like a pruned link (nothing tells it why) and not dialed again soon.
       onNoProof: (entry) => this.dropPeer(entry),
+      isBlocked: (key) => options.isBlocked?.(key) === true,
+      onBlocked: (entry, key) => this.refuseBlocked(entry.link.remoteId, key),
       isHeld: (entry) => this.links.get(entry.key) === entry,
       onPresence: (entry, neighbour, isFirstClaim) => this.takePresence(entry, neighbour, isFirstClaim),
       onHints: (entry, peers) => this.receiveHints(entry.link.localId, peers),
@@ -197,6 +203,11 @@ export class Mesh {
     const entry = this.links.get(linkKeyOf(this.localId, from));
     const signal = parseLinkSignal(data);
     if (signal === null) return;
+    // A blocked person's dial gets the answer any full peer gives: nothing tells them why.
+    if (this.blockedIds.has(from)) {
+      if (signal.kind === 'description' && signal.type === 'offer') this.options.sendSignal(from, encodeLinkSignal({ kind: 'busy' }));
+      return;
+    }
     if (signal.kind === 'busy') {
       entry?.link.close();
       this.book.refusedBusy(from, this.options.now());
@@ -325,6 +336,30 @@ export class Mesh {
     this.book.holdOff(victim.link.remoteId, this.options.now() + RETRY_AFTER_MS);
     victim.link.close();
     return true;
+  }
+
+  /** We blocked `key`: its links close now (as after a prune; it is not told), and stay closed. */
+  block(key: string): void {
+    for (const entry of [...this.links.values()]) {
+      if (entry.presence?.key === key) this.refuseBlocked(entry.link.remoteId, key);
+    }
+  }
+
+  /** We unblocked `key`: its relay ids may be dialed and may dial us again. */
+  unblock(key: string): void {
+    for (const [id, blockedKey] of [...this.blockedIds]) {
+      if (blockedKey !== key) continue;
+      this.blockedIds.delete(id);
+      this.book.holdOff(id, 0);
+    }
+    this.rounds.requestRepair();
+  }
+
+  private refuseBlocked(remoteId: PeerId, key: string): void {
+    this.blockedIds.set(remoteId, key);
+    this.book.holdOff(remoteId, Number.POSITIVE_INFINITY);
+    const entry = this.localId === null ? undefined : this.links.get(linkKeyOf(this.localId, remoteId));
+    entry?.link.close();
   }
 
   /** Closes a link we will not keep and leaves its peer alone for a while, as after a prune. */

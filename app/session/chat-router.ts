@@ -11,6 +11,7 @@
 
 import { AuthorRateLimit, MAX_MESSAGES_PER_MINUTE } from '../core/author-rate-limit.ts';
 import { MAX_FUTURE_SKEW_MS, parseChatMessage, signedPayload, type ChatMessage, type DropReason } from '../core/chat-message.ts';
+import type { Flag } from '../core/flag.ts';
 import { relevanceOf } from '../core/gossip-relevance.ts';
 import type { ProofOfWork } from '../core/proof-of-work.ts';
 import { MESSAGE_TTL_MS, MessageStore } from '../core/message-store.ts';
@@ -51,6 +52,12 @@ export interface ChatRouterOptions {
   /** Whether `proof` is a valid proof of work for `key` at `atMs` (a message's send time). */
   readonly acceptsProof: (key: string, proof: ProofOfWork, atMs: number) => boolean;
   readonly onDrop: (reason: DropReason) => void;
+  /** A flag from a neighbour (app/session/flag-router.ts judges it). */
+  readonly onFlag?: (from: Neighbour, flag: Flag) => Promise<void>;
+  /** Bodies were sent to a neighbour that asked for them: their flags may follow. */
+  readonly onBodiesSent?: (to: Neighbour, ids: readonly string[]) => void;
+  /** A message from someone else was accepted and stored (its author was seen with a valid proof). */
+  readonly onAccepted?: (message: ChatMessage) => void;
 }
 
 export class ChatRouter {
@@ -108,6 +115,9 @@ export class ChatRouter {
         return;
       case 'want':
         this.receiveWant(from, frame.ids);
+        return;
+      case 'flag':
+        await this.options.onFlag?.(from, frame.flag);
         return;
       default:
         frame satisfies never;
@@ -196,6 +206,7 @@ export class ChatRouter {
     for (let start = 0; start < bodies.length; start += MAX_HISTORY_CHUNK) {
       this.options.sendTo(from.linkKey, { type: 'history', messages: bodies.slice(start, start + MAX_HISTORY_CHUNK) });
     }
+    if (bodies.length > 0) this.options.onBodiesSent?.(from, bodies.map((message) => message.id));
   }
 
   private async accept(message: ChatMessage, fromLinkKey: string): Promise<void> {
@@ -217,6 +228,7 @@ export class ChatRouter {
     if (!this.nameCheck(message)) return this.options.onDrop('username-changes');
     if (!this.rateLimit.allow(message.author, message.sentAtMs)) return this.options.onDrop('rate-limited');
     if (this.store.add(message) !== 'added') return;
+    this.options.onAccepted?.(message);
     this.forward(message, fromLinkKey, EAGER_FANOUT);
   }
 

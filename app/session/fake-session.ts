@@ -65,6 +65,12 @@ const DEMO_DROPS = {
   'rate-limited': 0,
   'username-changes': 0,
   'no-proof': 0,
+  'flag-malformed': 0,
+  'flag-forged': 0,
+  'flag-unknown-message': 0,
+  'flag-no-proof': 0,
+  'flag-rate-limited': 0,
+  'flag-expired': 0,
 } as const satisfies Record<DropReason, number>;
 const REPLIES = ['Hi! I am by the fountain.', 'Sounds good, see you around.', 'Nice to meet someone nearby.'] as const;
 

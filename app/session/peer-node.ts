@@ -18,6 +18,13 @@ import type { LinkFactory } from '../net/peer-link.ts';
 import { SignalingClient, type SignalingState } from '../net/signaling-client.ts';
 import { inlineProofMaker, type ProofMaker } from '../identity/proof-maker.ts';
 import { ChatRouter } from './chat-router.ts';
+import { FlagRouter } from './flag-router.ts';
+import { flagPayload, type FlagReason } from '../core/flag.ts';
+import { IdentityAges } from '../core/identity-ages.ts';
+import { BlockList, type BlockedPerson, type SafetyRecord } from '../core/safety-record.ts';
+
+/** Most identities whose age we track (as many as the router tracks authors). */
+const MAX_KNOWN_IDENTITIES = 5_000;
 import { OwnProof } from './own-proof.ts';
 
 /** What a peer says about itself, before the sequence number and signature. */
@@ -39,6 +46,8 @@ export interface PeerNodeEvents {
   onDrop(reason: DropReason): void;
   /** Our proof of work started, progressed, or is ready (see `PeerNode.proofProgress`). */
   onProofProgress?(): void;
+  /** What must outlive a reload changed (a new proof, a block): store it with the identity. */
+  onSafetyRecord?(record: SafetyRecord): void;
 }
 
 /** How this peer makes and judges proofs of work. */
@@ -65,6 +74,8 @@ export interface PeerNodeOptions {
   readonly createLink?: LinkFactory;
   readonly now?: () => number;
   readonly proofs?: PeerNodeProofOptions;
+  /** Kept from before a reload (the identity store): our proof, whom we blocked. */
+  readonly saved?: SafetyRecord;
 }
 
 export class PeerNode {
@@ -82,6 +93,10 @@ export class PeerNode {
   private readonly visible = new Map<string, boolean>();
   private readonly unsubscribeStore: () => void;
   private readonly ownProof: OwnProof;
+  /** How long we can vouch for each key (flags count only from identities 2 minutes old). */
+  readonly ages = new IdentityAges(MAX_KNOWN_IDENTITIES);
+  readonly flags: FlagRouter;
+  private readonly blocked: BlockList;
   /** Leading zero bits asked of every key's proof of work. */
   readonly difficultyBits: number;
 
@@ -95,14 +110,17 @@ export class PeerNode {
       now: this.now,
       onProgress: () => events.onProofProgress?.(),
       // A renewed proof goes out in a fresh claim, so neighbours keep accepting us.
-      onProof: () => {
+      onProof: (proof) => {
+        if (this.keyValue !== null) this.ages.observe(this.keyValue, proof.windowStartMs, this.now());
+        this.options.events.onSafetyRecord?.(this.safetyRecord());
         if (this.self !== null) void this.describeSelf(this.self);
       },
     });
+    this.blocked = new BlockList(options.saved?.blocked ?? []);
     this.identity = SessionIdentity.create();
     void this.identity.then((identity) => {
       this.keyValue = identity.publicKey;
-      if (!this.isDisposed) this.ownProof.start(identity.publicKey, null);
+      if (!this.isDisposed) this.ownProof.start(identity.publicKey, options.saved?.proof ?? null);
     });
     this.mesh = new Mesh({
       policy: options.policy,
@@ -112,6 +130,7 @@ export class PeerNode {
       verifyText,
       acceptsUsername: (key, username) => this.router.acceptsUsername(key, username),
       acceptsProof: (key, proof) => this.acceptsProof(key, proof, this.now()),
+      isBlocked: (key) => this.blocked.has(key),
       sendSignal: (to, data) => this.signaling.signal(to, data),
       ...(options.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: options.iceTransportPolicy }),
       ...(options.createLink === undefined ? {} : { createLink: options.createLink }),
@@ -120,6 +139,7 @@ export class PeerNode {
         onNeighbourGone: (linkKey) => {
           this.visible.delete(linkKey);
           this.router.forgetNeighbour(linkKey);
+          this.flags.forgetNeighbour(linkKey);
           events.onNeighbourGone(linkKey);
           events.onChange();
         },
@@ -140,6 +160,20 @@ export class PeerNode {
       verify: verifyMessage,
       acceptsProof: (key, proof, atMs) => this.acceptsProof(key, proof, atMs),
       onDrop: (reason) => events.onDrop(reason),
+      onFlag: (from, flag) => this.flags.receive(from, flag),
+      onBodiesSent: (to, ids) => this.flags.sendFlagsFor(to, ids),
+      onAccepted: (message) => this.ages.observe(message.author, message.pow.windowStartMs, this.now()),
+    });
+    this.flags = new FlagRouter({
+      now: this.now,
+      neighbours: () => this.mesh.neighbours(),
+      sendTo: (linkKey, frame) => this.mesh.sendTo(linkKey, frame),
+      messageOf: (id) => this.router.store.get(id),
+      acceptsProof: (key, proof, atMs) => this.acceptsProof(key, proof, atMs),
+      verifyText,
+      onIdentitySeen: (key, proof) => this.ages.observe(key, proof.windowStartMs, this.now()),
+      onDrop: (reason) => events.onDrop(reason),
+      onChange: () => events.onChange(),
     });
     this.unsubscribeStore = this.router.store.subscribe(() => events.onChange());
     this.signaling = new SignalingClient({
@@ -177,6 +211,45 @@ export class PeerNode {
   /** Whether `proof` is a valid proof of work for `key` at `atMs`, at this peer's difficulty. */
   acceptsProof(key: string, proof: ProofOfWork, atMs: number): boolean {
     return checkProofOfWork(key, proof, atMs, this.difficultyBits) === 'ok';
+  }
+
+  /** What must outlive a reload: our proof and whom we blocked. */
+  safetyRecord(): SafetyRecord {
+    return { proof: this.ownProof.current, blocked: this.blocked.list() };
+  }
+
+  /** People we blocked, in the order we blocked them. */
+  blockedPeople(): BlockedPerson[] {
+    return this.blocked.list();
+  }
+
+  isBlocked(key: string): boolean {
+    return this.blocked.has(key);
+  }
+
+  /** Blocks a person: no link to them from now on (they are not told), their items hidden by the caller. */
+  block(key: string, username: string): void {
+    if (key === this.keyValue || !this.blocked.block(key, username)) return;
+    this.mesh.block(key);
+    this.options.events.onSafetyRecord?.(this.safetyRecord());
+    this.options.events.onChange();
+  }
+
+  unblock(key: string): void {
+    if (!this.blocked.unblock(key)) return;
+    this.mesh.unblock(key);
+    this.options.events.onSafetyRecord?.(this.safetyRecord());
+    this.options.events.onChange();
+  }
+
+  /** Signs and sends our flag on a message we hold (refusals are the caller's). */
+  async flag(messageId: string, reason: FlagReason): Promise<void> {
+    const identity = await this.identity;
+    const sentAtMs = this.now();
+    const pow = await this.ownProof.validAt(sentAtMs);
+    const unsigned = { id: randomId(), messageId, flagger: identity.publicKey, reason, sentAtMs };
+    const signature = await identity.signText(flagPayload(unsigned));
+    if (!this.isDisposed) this.flags.publish({ ...unsigned, pow, signature });
   }
 
   /** Whether a neighbour is in mutual range now (with hysteresis at the edge). */
@@ -222,6 +295,7 @@ export class PeerNode {
     this.mesh.dispose();
     this.unsubscribeStore();
     this.router.dispose();
+    this.flags.dispose();
     this.visible.clear();
   }
 
@@ -244,6 +318,7 @@ export class PeerNode {
   }
 
   private neighbourUpdated(neighbour: Neighbour): void {
+    this.ages.observe(neighbour.presence.key, neighbour.presence.pow.windowStartMs, this.now());
     const wasVisible = this.visible.get(neighbour.linkKey);
     this.refreshVisibility(neighbour);
     this.options.events.onNeighbourUpdated(neighbour);

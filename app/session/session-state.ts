@@ -122,6 +122,12 @@ export const NO_DROPS: Readonly<Record<DropReason, number>> = {
   'rate-limited': 0,
   'username-changes': 0,
   'no-proof': 0,
+  'flag-malformed': 0,
+  'flag-forged': 0,
+  'flag-unknown-message': 0,
+  'flag-no-proof': 0,
+  'flag-rate-limited': 0,
+  'flag-expired': 0,
 };
 
 export interface SessionActions {
