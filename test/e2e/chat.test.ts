@@ -3,7 +3,7 @@ import { quantizePosition } from '../../app/core/position.ts';
 import { randomId, SessionIdentity } from '../../app/identity/session-identity.ts';
 import { createRelay } from '../../relay/create-relay.ts';
 import { APP_DIR } from '../fixture/relay-fixture.ts';
-import { proofFor } from '../fixture/proofs.ts';
+import { invalidProofFor, proofFor } from '../fixture/proofs.ts';
 import { expect, test } from '../fixture/mesh-fixture.ts';
 
 // Paris. Offsets north: 0.0027° of latitude ≈ 300 m.
@@ -141,6 +141,9 @@ test('a hostile peer cannot get forged, malformed, stale, distant or flooding me
     chat(await write('expired text', { sentAtMs: now - MESSAGE_TTL_MS - 1_000 })),
     chat(await write('future text', { sentAtMs: now + 5 * 60_000 })),
     chat(await write('distant text', { position: quantizePosition({ lat: metresNorth(5_000), lon: LON }), radiusM: 2_000 })),
+    // Validly signed, but the key's proof of work is missing its bits, or 40 minutes stale.
+    chat({ ...(await write('unproven text')), pow: invalidProofFor(forger.publicKey, now) }),
+    chat({ ...(await write('stale proof text')), pow: proofFor(forger.publicKey, now - 40 * 60_000) }),
     '{"type":"chat","message":',
     JSON.stringify({ type: 'history', messages: [{ text: 'history junk' }] }),
     'x'.repeat(100_000),
@@ -151,12 +154,14 @@ test('a hostile peer cannot get forged, malformed, stale, distant or flooding me
   await alice.barrierFrom(mallory);
   await bob.barrierFrom(mallory);
   for (const peer of [alice, bob]) {
-    for (const text of ['forged text', 'unsigned text', 'oversized text', 'expired text', 'future text', 'distant text', 'history junk']) {
+    for (const text of ['forged text', 'unsigned text', 'oversized text', 'expired text', 'future text', 'distant text', 'history junk', 'unproven text', 'stale proof text']) {
       await peer.expectNoMessage(text);
     }
     await expect(peer.messages.filter({ hasText: /flood \d+/ })).toHaveCount(10);
     await peer.page.getByText('Debug', { exact: true }).click();
     await expect(peer.page.getByText(/rate-limited\D*5/)).toBeVisible();
+    await expect(peer.page.getByText(/^Dropped: no-proof$/)).toBeVisible();
+    await expect(peer.page.getByText(/^Dropped: no-proof$/).locator('xpath=following-sibling::dd[1]')).toHaveText('2');
   }
   await alice.say('Honest peers still talk');
   await bob.expectMessage('Honest peers still talk', { from: 'Alice' });
