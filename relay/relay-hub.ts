@@ -16,7 +16,7 @@ import {
   type RelayFrame,
   type SignalFrame,
 } from '../app/core/protocol.ts';
-import { CellIndex, watchCovers } from './cell-index.ts';
+import { CellIndex, watchCovers, type PresenceLimits } from './cell-index.ts';
 import { IceServerIssuer } from './ice-server-issuer.ts';
 import type { RelayMetrics } from './metrics.ts';
 import { createLocalRouter, NO_SUCH_PEER_MESSAGE, NOT_NEARBY_MESSAGE, type PresenceRouter, type RemoteSender, type RouterEvents } from './presence-router.ts';
@@ -59,10 +59,13 @@ export interface Client {
 type HubOptions = Pick<
   RelayOptions,
   'rateLimitBurst' | 'rateLimitPerSecond' | 'maxBadFramesPerMinute' | 'iceServers' | 'turn' | 'now'
->;
+> & {
+  /** Smaller crowd sizes (simulations); the protocol's by default. */
+  readonly presenceLimits?: PresenceLimits;
+};
 
 export class RelayHub implements RouterEvents {
-  readonly cells = new CellIndex();
+  readonly cells: CellIndex;
   private readonly clients = new Map<PeerId, Client>();
   private readonly iceServers: IceServerIssuer;
   private router: PresenceRouter = createLocalRouter(this);
@@ -72,6 +75,7 @@ export class RelayHub implements RouterEvents {
     private readonly metrics: RelayMetrics,
   ) {
     this.iceServers = new IceServerIssuer(options.iceServers, options.turn, options.now);
+    this.cells = new CellIndex(options.now, Math.random, options.presenceLimits);
   }
 
   /** How often `renewIceServers` should run; null when nothing ever needs renewing (no TURN). */
@@ -186,7 +190,10 @@ export class RelayHub implements RouterEvents {
    * single relay), else once the router has loaded it, after any earlier deferred answer.
    */
   private answerJoin(client: Client, synced: Promise<void> | null): void {
-    const answer = (): void => this.send(client, { type: 'peers', peers: this.cells.peersVisibleTo(client.id) });
+    const answer = (): void => {
+      const { peers, isSampled } = this.cells.answerFor(client.id);
+      this.send(client, isSampled ? { type: 'peers', peers, sampled: true } : { type: 'peers', peers });
+    };
     if (synced === null && client.pendingAnswers === 0) {
       answer();
       return;

@@ -34,7 +34,9 @@ export function parseRelayFrame(text: string): RelayFrame | null {
         if (peer === null) return null;
         peers.push(peer);
       }
-      return { type: 'peers', peers };
+      const sampled = value['sampled'];
+      if (sampled !== undefined && typeof sampled !== 'boolean') return null;
+      return sampled === true ? { type: 'peers', peers, sampled } : { type: 'peers', peers };
     }
     case 'peer-joined': {
       const peer = parsePresence(value);

@@ -9,8 +9,14 @@
 
 import type { JsonValue } from './json.ts';
 
-/** Protocol version announced in `welcome`; bumped on any incompatible change. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Protocol version announced in `welcome`. Version 2 bounds presence for crowds: a client
+ * hears of at most a sample of a crowded view (see PRESENCE_FANOUT). Its frames are those
+ * of version 1, so a client accepts any version from MIN_PROTOCOL_VERSION on.
+ */
+export const PROTOCOL_VERSION = 2;
+/** Oldest relay protocol a client can work with (version 1: every watcher hears every event). */
+export const MIN_PROTOCOL_VERSION = 1;
 /** WebSocket path of the relay. */
 export const RELAY_PATH = '/ws';
 /** Geohash precision of a home cell (about 1.2 km × 0.6 km). */
@@ -23,8 +29,17 @@ export const MAX_WATCH_PRECISION = 6;
 export const MAX_WATCH_PREFIXES = 32;
 /** Largest frame either side accepts, in bytes; the relay closes with 1009 above it. */
 export const MAX_FRAME_BYTES = 16 * 1024;
-/** Most peers one `peers` frame lists (the nearest by cells first). */
+/** Most peers a `peers` frame may list (what a client accepts; version 1 relays listed up to this). */
 export const MAX_LISTED_PEERS = 256;
+/**
+ * Most clients a version 2 relay tells of one presence event (an arrival, a move, a
+ * departure): a constant, however many people watch the cell.
+ */
+export const PRESENCE_FANOUT = 128;
+/** A view of up to this many people is told everything, as in version 1; a larger one is sampled. */
+export const PRESENCE_FULL_VIEW = 64;
+/** Peers a version 2 relay lists in the answer to a join in a crowded view: a random sample, own home cell first. */
+export const PRESENCE_SAMPLE_SIZE = 32;
 /** Most ICE servers a `welcome` or `ice-servers` frame may carry. */
 export const MAX_ICE_SERVERS = 16;
 /** Length of a peer id: 16 random bytes in base64url (128 bits). */
@@ -91,6 +106,11 @@ export interface IceServersFrame {
 export interface PeersFrame {
   readonly type: 'peers';
   readonly peers: readonly PeerPresence[];
+  /**
+   * True when the view held more people than listed (a crowd): the list is a random
+   * sample, and joining again (same home and watch) brings a fresh one.
+   */
+  readonly sampled?: boolean;
 }
 /** Sent when a watched peer joins, or moves (again, with its new home) while still watched. */
 export interface PeerJoinedFrame {

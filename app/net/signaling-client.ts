@@ -6,11 +6,17 @@
 
 import { retryDelayMs } from '../core/backoff.ts';
 import { parseRelayFrame } from '../core/parse-relay-frame.ts';
-import { PROTOCOL_VERSION, type IceServer, type PeerId, type PeerPresence } from '../core/protocol.ts';
+import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, type IceServer, type PeerId, type PeerPresence } from '../core/protocol.ts';
 import type { JsonValue } from '../core/json.ts';
 
 /** A socket that has not delivered `welcome` by then is given up and retried. */
 const WELCOME_TIMEOUT_MS = 10_000;
+/**
+ * In a crowd the relay lists a random sample of the people in our cells (`sampled`); we
+ * join again this often (±20 %) for a fresh one, so over time we hear of others than the
+ * first few. Hints from neighbours do the rest.
+ */
+const SAMPLE_REFRESH_MS = 60_000;
 
 export type SignalingState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -41,6 +47,7 @@ export class SignalingClient {
   private isDisposed = false;
   private lastJoin: string | null = null;
   private isWelcomed = false;
+  private sampleTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: SignalingOptions) {
     this.connect();
@@ -54,6 +61,7 @@ export class SignalingClient {
 
   leave(): void {
     this.lastJoin = null;
+    this.stopSampleRefresh();
     if (this.isWelcomed) this.socket?.send(JSON.stringify({ type: 'leave' }));
   }
 
@@ -68,6 +76,7 @@ export class SignalingClient {
   dispose(): void {
     this.isDisposed = true;
     clearTimeout(this.timer);
+    this.stopSampleRefresh();
     this.socket?.close(1000, 'leaving');
     this.socket = null;
   }
@@ -93,10 +102,22 @@ export class SignalingClient {
     ws.addEventListener('close', () => {
       if (this.socket !== ws) return;
       clearTimeout(this.timer);
+      this.stopSampleRefresh();
       this.socket = null;
       this.isWelcomed = false;
       this.retryLater();
     });
+  }
+
+  /** Joins again with the same cells, so the relay answers with a fresh sample of a crowd. */
+  private refreshSample(ws: WebSocket): void {
+    this.sampleTimer = undefined;
+    if (this.socket === ws && this.isWelcomed && this.lastJoin !== null) ws.send(this.lastJoin);
+  }
+
+  private stopSampleRefresh(): void {
+    clearTimeout(this.sampleTimer);
+    this.sampleTimer = undefined;
   }
 
   private retryLater(): void {
@@ -116,8 +137,8 @@ export class SignalingClient {
     switch (frame.type) {
       case 'welcome':
         clearTimeout(this.timer);
-        if (frame.protocol !== PROTOCOL_VERSION) {
-          console.warn(`the relay speaks protocol ${frame.protocol}; this app speaks ${PROTOCOL_VERSION}`);
+        if (frame.protocol < MIN_PROTOCOL_VERSION || frame.protocol > PROTOCOL_VERSION) {
+          console.warn(`the relay speaks protocol ${frame.protocol}; this app speaks ${MIN_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}`);
           ws.close();
           return;
         }
@@ -131,6 +152,8 @@ export class SignalingClient {
         if (this.isWelcomed) events.onIceServers(frame.iceServers);
         return;
       case 'peers':
+        this.stopSampleRefresh();
+        if (frame.sampled === true) this.sampleTimer = setTimeout(() => this.refreshSample(ws), SAMPLE_REFRESH_MS * (0.8 + 0.4 * Math.random()));
         events.onPeers(frame.peers);
         return;
       case 'peer-joined':

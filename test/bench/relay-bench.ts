@@ -4,7 +4,6 @@
  * generator on core 1. Prints a table with targets and writes results/relay-latest.json.
  */
 
-import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs, SERVER_KINDS, SERVER_LABELS, USAGE, UsageError, type BenchConfig, type ServerKind } from './bench-config.ts';
@@ -12,9 +11,8 @@ import { buildRows, evaluate } from './comparison.ts';
 import { measureIdleMemory } from './idle-memory.ts';
 import { measureLatency } from './latency.ts';
 import { measurePresence } from './presence.ts';
-import { readAffinity } from './proc-stats.ts';
 import { attempt, valueOf, writeReport, type Environment, type ServerResults } from './results.ts';
-import { LOAD_CORE, ProcessTracker, SERVER_CORE } from './server-process.ts';
+import { LOAD_CORE, pinToLoadCore, ProcessTracker, SERVER_CORE } from './server-process.ts';
 import { SERVER_NOTES } from './servers.ts';
 import { renderTable } from './table.ts';
 import { measureThroughput } from './throughput.ts';
@@ -23,13 +21,6 @@ import { describeIdle, describeLatency, describePresence, describeThroughput } f
 /** Other processes' CPU in a window above which the figures are flagged as disturbed. */
 const OTHER_CPU_WARNING_CORES = 0.05;
 const RESULTS_PATH = fileURLToPath(new URL('./results/relay-latest.json', import.meta.url));
-
-/** Pins every thread of this process (and threads it starts later) to the load core. */
-function pinToLoadCore(): void {
-  execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
-  const affinity = readAffinity(process.pid);
-  if (affinity !== String(LOAD_CORE)) throw new Error(`could not pin the load generator to core ${LOAD_CORE} (got ${affinity})`);
-}
 
 function environment(): Environment {
   return {

@@ -4,7 +4,7 @@
  * signals anything it did not spawn.
  */
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,13 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Core the servers run on; the load generator pins itself to LOAD_CORE. */
 export const SERVER_CORE = 0;
 export const LOAD_CORE = 1;
+
+/** Pins every thread of this process (and threads it starts later) to the load core. */
+export function pinToLoadCore(): void {
+  execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
+  const affinity = readAffinity(process.pid);
+  if (affinity !== String(LOAD_CORE)) throw new Error(`could not pin the load generator to core ${LOAD_CORE} (got ${affinity})`);
+}
 
 const READY_TIMEOUT_MS = 15_000;
 const READY_POLL_MS = 100;

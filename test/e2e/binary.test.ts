@@ -41,7 +41,7 @@ test.beforeAll(async () => {
 test('one process serves /health, the app it carries and /ws, and exits 0 on SIGTERM', async ({ request, binaryRelay }) => {
   const health = await request.get('/health');
   expect(health.status()).toBe(200);
-  expect(await health.json()).toMatchObject({ status: 'ok', protocol: 1 });
+  expect(await health.json()).toMatchObject({ status: 'ok', protocol: 2 });
 
   const page = await request.get('/');
   expect(page.status()).toBe(200);

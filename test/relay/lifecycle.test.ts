@@ -91,7 +91,7 @@ describe('relay lifecycle', () => {
     client.sendRaw('garbage');
     await client.next('error');
     const health = await (await fetch(`${running.httpUrl}/health`)).json();
-    assert.deepEqual({ ...health, uptimeSeconds: 0 }, { status: 'ok', protocol: 1, connections: 1, peers: 1, cells: 1, uptimeSeconds: 0 });
+    assert.deepEqual({ ...health, uptimeSeconds: 0 }, { status: 'ok', protocol: 2, connections: 1, peers: 1, cells: 1, uptimeSeconds: 0 });
     const response = await fetch(`${running.httpUrl}/metrics`);
     assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
     const text = await response.text();

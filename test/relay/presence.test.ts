@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { isPeerId } from '../../app/core/protocol.ts';
+import { isPeerId, PROTOCOL_VERSION } from '../../app/core/protocol.ts';
 import { clientPool, startRelay, type RunningRelay } from './relay-harness.ts';
 
 // Paris: u09tvw and u09tvx share the precision-5 prefix u09tv; u09ty is about 800 m away.
@@ -32,7 +32,7 @@ describe('relay presence', () => {
       assert.equal(welcome?.type, 'welcome');
       if (welcome?.type !== 'welcome') return;
       assert.deepEqual(welcome.iceServers, [{ urls: 'stun:stun.neartalk.test:3478' }]);
-      assert.equal(welcome.protocol, 1);
+      assert.equal(welcome.protocol, PROTOCOL_VERSION);
       await client.close();
     }
     assert.equal(ids.size, 50, 'ids are never reused');

@@ -9,6 +9,7 @@
 
 import type { PeerId } from '../../app/core/protocol.ts';
 import { isPeerId } from '../../app/core/protocol.ts';
+import type { PresenceLimits } from '../../relay/cell-index.ts';
 import { RelayMetrics } from '../../relay/metrics.ts';
 import { RelayHub, type Client, type ClientPort } from '../../relay/relay-hub.ts';
 import { DEFAULT_RELAY_OPTIONS } from '../../relay/relay-options.ts';
@@ -112,9 +113,13 @@ export class InProcessRelay {
   constructor(
     private readonly random: Random,
     private readonly latency: RelayLatency = DEFAULT_RELAY_LATENCY,
+    presenceLimits?: PresenceLimits,
   ) {
     this.idRandom = random.fork('relay-ids');
-    this.hub = new RelayHub({ ...DEFAULT_RELAY_OPTIONS, now: () => performance.now() }, this.metrics);
+    this.hub = new RelayHub(
+      { ...DEFAULT_RELAY_OPTIONS, now: () => performance.now(), ...(presenceLimits === undefined ? {} : { presenceLimits }) },
+      this.metrics,
+    );
   }
 
   /** Opens a connection (pass as PeerNode's `createSocket`; the URL is ignored). */

@@ -7,6 +7,7 @@
 import type { PeerId } from '../../app/core/protocol.ts';
 import type { LinkFactory, LinkState, MeshLink } from '../../app/net/peer-link.ts';
 import { FrameTally } from './frame-tally.ts';
+import type { PathTracer } from './path-tracer.ts';
 
 export interface LinkCounts {
   readonly made: number;
@@ -27,6 +28,7 @@ class CountedLink implements MeshLink {
     private readonly inner: MeshLink,
     private readonly tally: FrameTally,
     private readonly onClosing: () => void,
+    private readonly onSent: (text: string) => void,
   ) {}
 
   get localId(): PeerId {
@@ -43,7 +45,10 @@ class CountedLink implements MeshLink {
 
   send(text: string): boolean {
     const isSent = this.inner.send(text);
-    if (isSent) this.tally.record(this.inner.localId, this.inner.remoteId, text);
+    if (isSent) {
+      this.tally.record(this.inner.localId, this.inner.remoteId, text);
+      this.onSent(text);
+    }
     return isSent;
   }
 
@@ -74,7 +79,11 @@ export class LinkRegistry {
   private linksRetired = 0;
   private readonly leavingOwners = new Set<number>();
 
-  constructor(tally: FrameTally = new FrameTally()) {
+  constructor(
+    tally: FrameTally = new FrameTally(),
+    /** Follows every message's path over the links (the bench's delivery breakdown). */
+    private readonly tracer: PathTracer | null = null,
+  ) {
     this.tally = tally;
   }
 
@@ -91,8 +100,15 @@ export class LinkRegistry {
             record.isOpen = true;
             this.linksOpened += 1;
             this.changeOpenCount(owner, 1);
+            const remote = this.ownerOf(options.remoteId);
+            if (remote !== undefined) this.tracer?.opened(owner, remote);
           }
           options.onOpen();
+        },
+        onFrame: (text) => {
+          const remote = this.tracer === null ? undefined : this.ownerOf(options.remoteId);
+          if (remote !== undefined) this.tracer?.received(owner, remote, text);
+          options.onFrame(text);
         },
         onClose: (state) => {
           if (record !== undefined) {
@@ -106,9 +122,18 @@ export class LinkRegistry {
       });
       record = { owner, link, isOpen: false };
       this.records.add(record);
-      return new CountedLink(link, this.tally, () => {
-        if (record?.isOpen === true && !this.leavingOwners.has(owner)) this.linksRetired += 1;
-      });
+      const onSent = (text: string): void => {
+        const remote = this.tracer === null ? undefined : this.ownerOf(options.remoteId);
+        if (remote !== undefined) this.tracer?.sent(owner, remote, text);
+      };
+      return new CountedLink(
+        link,
+        this.tally,
+        () => {
+          if (record?.isOpen === true && !this.leavingOwners.has(owner)) this.linksRetired += 1;
+        },
+        onSent,
+      );
     };
   }
 

@@ -21,11 +21,18 @@ export const USAGE = `npm run bench:mesh -- --peers N [options]
   --latency MS --jitter MS --rto MS --connect MS --fail P
                        memory: one-way latency, jitter, first retransmission timeout,
                        connect delay, share of links that never open
-  --json PATH          also write the report as JSON`;
+  --json PATH          also write the report as JSON
+  --repeat N           N runs, each in a process of its own, then the median and the
+                       worst of their p50s and p99s (default 1)
+  --seeds same|fresh   with --repeat: every run on --seed (default), or seeds
+                       --seed, --seed+1, …`;
 
 export interface BenchArgs {
   readonly sim: Omit<SimConfig, 'onProgress'>;
   readonly jsonPath: string | null;
+  /** Runs to make (each its own process) and whether each takes the next seed. */
+  readonly repeat: number;
+  readonly isFreshSeedEachRun: boolean;
 }
 
 /** "60s", "2m", "1500ms", or a bare number of seconds → milliseconds. */
@@ -57,7 +64,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     options: {
       peers: text, transport: text, relay: text, loss: text, seed: text, duration: text, window: text, authors: text,
       degree: text, 'degree-low': text, 'degree-high': text,
-      latency: text, jitter: text, rto: text, connect: text, fail: text, json: text,
+      latency: text, jitter: text, rto: text, connect: text, fail: text, json: text, repeat: text, seeds: text,
     },
     strict: true,
   });
@@ -80,7 +87,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   }
   const durationMs = values.duration === undefined ? DEFAULT_SCENARIO.durationMs : parseDurationMs(values.duration, 'duration');
   if (durationMs < 10_000) throw new TypeError('--duration must be at least 10s');
+  const seeds = values.seeds ?? 'same';
+  if (seeds !== 'same' && seeds !== 'fresh') throw new TypeError(`--seeds must be same or fresh, got "${seeds}"`);
   return {
+    repeat: numberFlag(values, 'repeat', 1, isWhole(1, 20), 'a whole number from 1 to 20'),
+    isFreshSeedEachRun: seeds === 'fresh',
     sim: {
       transport,
       relay,

@@ -26,6 +26,16 @@ function readArgs(): BenchArgs {
 
 const args = readArgs();
 const { sim } = args;
+if (args.repeat > 1) {
+  const { runRepeated } = await import('./mesh-repeat.ts');
+  try {
+    await runRepeated(process.argv[1] ?? '', process.argv.slice(2), args.repeat, sim.seed, args.isFreshSeedEachRun);
+    process.exit(0);
+  } catch (err: unknown) {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  }
+}
 const policy = sim.policy === null ? 'app default' : `D=${sim.policy.degree} low=${sim.policy.degreeLow} high=${sim.policy.degreeHigh}`;
 console.error(`mesh bench: ${sim.scenario.peerCount} peers, ${sim.transport}, relay ${sim.relay}, seed ${sim.seed}, policy ${policy}`);
 // Hundreds of peers warn about the same few things: counted and summarized, not scrolled.

@@ -6,6 +6,7 @@
 
 import { summarize, type Summary } from '../bench/stats.ts';
 import { distanceBetween } from '../../app/core/position.ts';
+import { BUCKETS, breakDownDeliveries, summarizeBreakdown, type BreakdownSummary, type Buckets } from './delivery-breakdown.ts';
 import { intendedRecipients, stateAt } from './ground-truth.ts';
 import type { SimResult } from './mesh-sim.ts';
 
@@ -29,6 +30,8 @@ export interface MeshReport {
   readonly missSamples: readonly string[];
   readonly deliveryRatio: number;
   readonly latencyMs: Summary;
+  /** Where deliveries' time went (hops, waits), overall and in the p99 tail. */
+  readonly breakdown: BreakdownSummary | null;
   readonly maxConns: number;
   readonly maxConnsAtEnd: number;
   readonly meanConns: number;
@@ -42,6 +45,8 @@ export interface MeshReport {
   readonly bodyFrames: number;
   readonly framesByType: Readonly<Record<string, number>>;
   readonly relayFramesPerPeer: { readonly in: number; readonly out: number };
+  /** Frames the relay sent, per minute each peer was there. */
+  readonly relayFramesOutPerPeerMinute: number;
   readonly linksMade: number;
   readonly linksOpened: number;
   readonly linksFailed: number;
@@ -72,9 +77,12 @@ export function buildReport(result: SimResult): MeshReport {
   let missedNewcomers = 0;
   const missSamples: string[] = [];
   const timelines = new Map(result.timelines.map((timeline) => [timeline.index, timeline]));
+  const intendedByMessage = new Map<string, Set<number>>();
   for (const message of result.messages) {
     const arrivals = result.firstStored.get(message.id);
-    for (const index of intendedRecipients(message, result.timelines, config.windowMs)) {
+    const recipients = intendedRecipients(message, result.timelines, config.windowMs);
+    intendedByMessage.set(message.id, new Set(recipients));
+    for (const index of recipients) {
       intended += 1;
       const atMs = arrivals?.get(index);
       if (atMs !== undefined && atMs <= message.sentAtMs + config.windowMs) {
@@ -114,6 +122,12 @@ export function buildReport(result: SimResult): MeshReport {
     missSamples,
     deliveryRatio: intended === 0 ? Number.NaN : latencies.length / intended,
     latencyMs: summarize(latencies),
+    breakdown:
+      result.tracer === null ? null : summarizeBreakdown(
+            breakDownDeliveries(result.messages, result.firstStored, intendedByMessage, result.tracer, config.windowMs, (from, to) =>
+              result.loopLag.blockedWithin(from, to),
+            ),
+          ),
     maxConns: result.maxOpenEver,
     maxConnsAtEnd: Math.max(0, ...result.openAtEnd),
     meanConns: result.openAtEnd.length === 0 ? 0 : result.openAtEnd.reduce((sum, count) => sum + count, 0) / result.openAtEnd.length,
@@ -125,6 +139,7 @@ export function buildReport(result: SimResult): MeshReport {
     bodyFrames: tally.bodyFrames,
     framesByType: Object.fromEntries(tally.framesByType),
     relayFramesPerPeer: { in: result.relayFrames.in / peers, out: result.relayFrames.out / peers },
+    relayFramesOutPerPeerMinute: result.relayFrames.out / Math.max(1, peerMinutes(result)),
     linksMade: result.links.made,
     linksOpened: result.links.opened,
     linksFailed: result.links.failed,
@@ -186,6 +201,7 @@ export function reportLines(report: MeshReport, windowMs: number): string[] {
       `${report.missedNewcomers} by peers there for less than ${NEWCOMER_MS / 1000} s)`,
     ...report.missSamples.map((line) => `  ${line}`),
     `latency: p50 ${wholeMs(latency.p50)}, p99 ${wholeMs(latency.p99)}, max ${wholeMs(latency.max)}, mean ${wholeMs(latency.mean)}`,
+    ...(report.breakdown === null ? [] : breakdownLines(report.breakdown)),
     `links per peer: max ${report.maxConns} over the run (cap ${report.linkCap}), at the end max ${report.maxConnsAtEnd} mean ${oneDecimal(report.meanConns)}; ` +
       `link ends: ${report.linksMade} made, ${report.linksOpened} opened, ${report.linksFailed} failed, ` +
       `${report.linksMade - report.linksOpened - report.linksFailed} closed before opening (refused or given up)`,
@@ -195,12 +211,33 @@ export function reportLines(report: MeshReport, windowMs: number): string[] {
     `overhead: ${report.bodies} message bodies sent (in ${report.bodyFrames} frames) for ${report.storedCopies} copies stored = ` +
       `${oneDecimal(report.overhead)} per delivery (${oneDecimal(report.bodyFrames / Math.max(1, report.storedCopies))} frames); ` +
       `control frames ${oneDecimal(report.controlPerDelivery)} per delivery`,
-    `relay frames per peer: ${report.relayFramesPerPeer.in.toFixed(1)} in, ${report.relayFramesPerPeer.out.toFixed(1)} out`,
+    `relay frames per peer: ${report.relayFramesPerPeer.in.toFixed(1)} in, ${report.relayFramesPerPeer.out.toFixed(1)} out ` +
+      `(${report.relayFramesOutPerPeerMinute.toFixed(1)} out per peer-minute)`,
     `drops: ${drops || 'none'}`,
     `memory per peer: ${kib(report.rssBytesPerPeer)} RSS, ${kib(report.heapBytesPerPeer)} heap at the end` +
       `${report.isGcExposed ? ' (after GC)' : ' (no GC: run with --expose-gc)'}; peak RSS ${kib(report.peakRssBytesPerPeer)}`,
     `simulator: event loop delay p50 ${loop.p50.toFixed(1)} ms, p99 ${loop.p99.toFixed(1)} ms, max ${loop.max.toFixed(0)} ms ` +
       `(one process runs every peer: latency includes this queueing); CPU ${report.cpuCores.toFixed(2)} cores; ` +
       `machine load ${report.loadAverage[0].toFixed(1)} → ${report.loadAverage[1].toFixed(1)}`,
+  ];
+}
+
+const bucketText = (buckets: Buckets): string => BUCKETS.map((bucket) => `${bucket} ${wholeMs(buckets[bucket])}`).join(', ');
+
+/** Where the time went: hop counts, mean buckets overall and in the tail, the slowest deliveries. */
+export function breakdownLines(breakdown: BreakdownSummary): string[] {
+  const hops = Object.entries(breakdown.hopCounts)
+    .sort(([a], [b]) => (a === '?' ? 1 : b === '?' ? -1 : Number(a) - Number(b)))
+    .map(([count, deliveries]) => `${count}: ${deliveries}`)
+    .join(', ');
+  const { meanAll: all, meanTail: tail } = breakdown;
+  return [
+    `hops per delivery: ${hops || 'none'}`,
+    `where the time went, mean of all (${wholeMs(all.latencyMs)}, ${all.hops.toFixed(1)} hops): ${bucketText(all)}`,
+    `where the time went, mean of the ${tail.count} at or above p99 (${wholeMs(tail.latencyMs)}, ${tail.hops.toFixed(1)} hops): ${bucketText(tail)}`,
+    ...breakdown.slowest.map(
+      (path) => `  slowest: ${wholeMs(path.latencyMs)} to peer ${path.recipient}, ${path.hops ?? '?'} hops: ${bucketText(path.buckets)}` +
+        (Math.abs(path.unexplainedMs) >= 1 ? `, unexplained ${wholeMs(path.unexplainedMs)}` : ''),
+    ),
   ];
 }

@@ -13,6 +13,8 @@ import type { PeerTimeline, SentMessage } from './ground-truth.ts';
 import type { RelayLatency } from './in-process-relay.ts';
 import type { LinkProfile } from './link-profile.ts';
 import type { LinkCounts } from './link-registry.ts';
+import { LoopLag } from './loop-lag.ts';
+import type { PathTracer } from './path-tracer.ts';
 import { linkCapOf, type SimPolicy } from './node-options.ts';
 import { createRandom } from './prng.ts';
 import { planScenario, type ScenarioConfig, type ScenarioPlan } from './scenario.ts';
@@ -56,6 +58,10 @@ export interface SimResult {
   /** Simulated message ids each peer present at the end holds (to tell late from never). */
   readonly heldAtEnd: ReadonlyMap<number, ReadonlySet<string>>;
   readonly tally: FrameTally;
+  /** Every message's path over the links, for the delivery breakdown. */
+  readonly tracer: PathTracer | null;
+  /** When the simulator's loop was blocked, for the same breakdown. */
+  readonly loopLag: LoopLag;
   readonly maxOpenEver: number;
   /** Open links of each peer present at the end. */
   readonly openAtEnd: readonly number[];
@@ -113,8 +119,11 @@ export async function runMeshSim(config: SimConfig): Promise<SimResult> {
     policy: config.policy,
     expectedPeers: plan.peers.length,
     clock,
+    isTracingPaths: true,
   });
   const tracker = new DeliveryTracker(clock, config.windowMs);
+  const loopLag = new LoopLag(clock);
+  loopLag.start();
   const messages: SentMessage[] = [];
   const sentIds = new Set<string>();
   const unsubscribes: (() => void)[] = [];
@@ -219,6 +228,8 @@ export async function runMeshSim(config: SimConfig): Promise<SimResult> {
       storedCopies,
       heldAtEnd,
       tally: network.registry.tally,
+      tracer: network.tracer,
+      loopLag,
       maxOpenEver: network.registry.maxOpenEver,
       openAtEnd,
       linkCap,
@@ -243,6 +254,7 @@ export async function runMeshSim(config: SimConfig): Promise<SimResult> {
     };
   } finally {
     clearInterval(sampler);
+    loopLag.stop();
     loopDelay.disable();
     for (const unsubscribe of unsubscribes) unsubscribe();
     await network.dispose();

@@ -6,6 +6,7 @@
 
 import type { ChatMessage, DropReason } from '../../app/core/chat-message.ts';
 import type { Position } from '../../app/core/position.ts';
+import type { PresenceLimits } from '../../relay/cell-index.ts';
 import type { LinkProfile } from './link-profile.ts';
 import type { SimPolicy } from './node-options.ts';
 import { offsetPosition, DEFAULT_AREA } from './placement.ts';
@@ -59,7 +60,12 @@ export class Harness {
     return this.present;
   }
 
-  static async start(options: { readonly peers: readonly PeerSpec[]; readonly policy: SimPolicy; readonly seed?: number }): Promise<Harness> {
+  static async start(options: {
+    readonly peers: readonly PeerSpec[];
+    readonly policy: SimPolicy;
+    readonly seed?: number;
+    readonly presenceLimits?: PresenceLimits;
+  }): Promise<Harness> {
     const network = await SimNetwork.start({
       transport: 'memory',
       relay: 'hub',
@@ -69,6 +75,7 @@ export class Harness {
       policy: options.policy,
       expectedPeers: options.peers.length,
       isTrackingLinks: true,
+      ...(options.presenceLimits === undefined ? {} : { presenceLimits: options.presenceLimits }),
     });
     const peers = options.peers.map((spec, index) => network.addPeer(newPeer(index, spec)));
     const harness = new Harness(network, peers);

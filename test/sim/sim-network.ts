@@ -7,6 +7,7 @@
 
 import type { ProofMaker } from '../../app/identity/proof-maker.ts';
 import type { DropReason } from '../../app/core/chat-message.ts';
+import type { PresenceLimits } from '../../relay/cell-index.ts';
 import type { LinkFactory } from '../../app/net/peer-link.ts';
 import { InProcessRelay, type RelayLatency } from './in-process-relay.ts';
 import type { LinkProfile } from './link-profile.ts';
@@ -17,6 +18,7 @@ import type { Random } from './prng.ts';
 import { SimPeer } from './sim-peer.ts';
 import { startWsRelay, type WsRelay } from './ws-relay.ts';
 import { FrameTally } from './frame-tally.ts';
+import { PathTracer } from './path-tracer.ts';
 
 export type TransportKind = 'memory' | 'webrtc';
 export type RelayKind = 'hub' | 'ws';
@@ -35,6 +37,10 @@ export interface SimNetworkOptions {
   readonly clock?: () => number;
   /** Count frames per link and message (tests). */
   readonly isTrackingLinks?: boolean;
+  /** Follow every message's path over the links (the bench's delivery breakdown). */
+  readonly isTracingPaths?: boolean;
+  /** Smaller crowd sizes for the in-process relay (tests of crowds with few peers). */
+  readonly presenceLimits?: PresenceLimits;
 }
 
 export interface NewPeer {
@@ -51,6 +57,8 @@ const HUB_URL = 'ws://in-process.invalid/ws';
 
 export class SimNetwork {
   readonly registry: LinkRegistry;
+  /** Every message's path, when `isTracingPaths`. */
+  readonly tracer: PathTracer | null;
   readonly peers = new Map<number, SimPeer>();
   readonly drops = new Map<DropReason, number>();
   readonly clock: () => number;
@@ -67,7 +75,8 @@ export class SimNetwork {
     createLink: LinkFactory,
   ) {
     this.clock = options.clock ?? (() => performance.now());
-    this.registry = new LinkRegistry(new FrameTally({ isTrackingLinks: options.isTrackingLinks === true }));
+    this.tracer = options.isTracingPaths === true ? new PathTracer(this.clock) : null;
+    this.registry = new LinkRegistry(new FrameTally({ isTrackingLinks: options.isTrackingLinks === true }), this.tracer);
     this.createLink = createLink;
     if (hub !== null) {
       this.createSocket = hub.createSocket;
@@ -81,7 +90,7 @@ export class SimNetwork {
   }
 
   static async start(options: SimNetworkOptions): Promise<SimNetwork> {
-    const hub = options.relay === 'hub' ? new InProcessRelay(options.random.fork('relay'), options.relayLatency) : null;
+    const hub = options.relay === 'hub' ? new InProcessRelay(options.random.fork('relay'), options.relayLatency, options.presenceLimits) : null;
     const wsRelay = options.relay === 'ws' ? await startWsRelay(options.expectedPeers) : null;
     if (options.transport === 'memory') {
       const memory = new MemoryNetwork({ profile: options.profile, random: options.random.fork('links') });
@@ -113,6 +122,11 @@ export class SimNetwork {
     });
     this.peers.set(spec.index, peer);
     return peer;
+  }
+
+  /** The in-process relay's hub (null with the `ws` relay). */
+  get relayHub(): InProcessRelay['hub'] | null {
+    return this.hub?.hub ?? null;
   }
 
   /** Frames the relay received from and sent to peers. */

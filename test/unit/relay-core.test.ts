@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { PeerId } from '../../app/core/protocol.ts';
+import { PRESENCE_FANOUT, PRESENCE_FULL_VIEW, PRESENCE_SAMPLE_SIZE, type PeerId } from '../../app/core/protocol.ts';
 import { CellIndex } from '../../relay/cell-index.ts';
 import { ConfigError, parseRelayConfig } from '../../relay/config.ts';
 import { maskIp } from '../../relay/logger.ts';
@@ -54,14 +54,55 @@ describe('CellIndex', () => {
     assert.equal(cells.areNearby(peer(1), peer(9)), false);
   });
 
-  test('lists at most 256 peers, those in the same home cell first', () => {
+  test('lists everyone in a small view; in a crowd a sample of 64, those in the same home cell first', () => {
+    const small = new CellIndex();
+    for (let index = 0; index < 40; index += 1) small.join(peer(index), 'u09tvx', []);
+    small.join(peer(999), 'u09tvw', ['u09tv']);
+    assert.deepEqual(small.answerFor(peer(999)), { peers: Array.from({ length: 40 }, (_, index) => ({ id: peer(index), home: 'u09tvx' })), isSampled: false });
     const cells = new CellIndex();
     for (let index = 0; index < 300; index += 1) cells.join(peer(index), 'u09tvx', []);
     for (let index = 300; index < 310; index += 1) cells.join(peer(index), 'u09tvw', []);
     cells.join(peer(999), 'u09tvw', ['u09tv']);
-    const listed = cells.peersVisibleTo(peer(999));
-    assert.equal(listed.length, 256);
-    assert.deepEqual(listed.slice(0, 10).map((presence) => presence.home), Array(10).fill('u09tvw'));
+    const answer = cells.answerFor(peer(999));
+    assert.equal(answer.isSampled, true);
+    assert.equal(answer.peers.length, PRESENCE_SAMPLE_SIZE);
+    assert.equal(new Set(answer.peers.map((presence) => presence.id)).size, PRESENCE_SAMPLE_SIZE, 'no one listed twice');
+    assert.deepEqual(answer.peers.slice(0, 10).map((presence) => presence.home), Array(10).fill('u09tvw'));
+    assert.equal(answer.peers.some((presence) => presence.id === peer(999)), false, 'not oneself');
+  });
+
+  test('in a crowd one arrival, move or departure is told to at most 64 watchers, and only those told hear it leave', () => {
+    const cells = new CellIndex(() => 0);
+    for (let index = 0; index < 2_000; index += 1) {
+      cells.join(peer(index), 'u09tvw', ['u09tv']);
+      cells.answerFor(peer(index));
+    }
+    const arrival = cells.join(peer(5_000), 'u09tvw', ['u09tv']);
+    assert.ok(arrival.notifyJoined.length <= PRESENCE_FANOUT && arrival.notifyJoined.length > 0, `told ${arrival.notifyJoined.length}`);
+    const move = cells.join(peer(5_000), 'u09tvx', ['u09tv']);
+    assert.deepEqual(new Set(move.notifyJoined.slice(0, arrival.notifyJoined.length)), new Set(arrival.notifyJoined), 'those told hear the move');
+    assert.ok(move.notifyJoined.length <= PRESENCE_FANOUT);
+    assert.deepEqual(new Set(cells.leave(peer(5_000))), new Set(move.notifyJoined), 'exactly those told hear it leave');
+    // A peer listed in many answers still has an audience of at most 64.
+    for (let index = 0; index < 2_000; index += 1) assert.ok(cells.leave(peer(index)).length <= PRESENCE_FANOUT);
+  });
+
+  test('a client is told of at most a burst of arrivals, then about one a second', () => {
+    let nowMs = 0;
+    const cells = new CellIndex(() => nowMs);
+    cells.join(peer(0), 'u09tvw', ['u09tvw']);
+    cells.answerFor(peer(0));
+    let told = 0;
+    // Each comes and goes again, so it is not what peer 0 may know at once that runs out.
+    const arrive = (index: number): void => {
+      if (cells.join(peer(index), 'u09tvw', []).notifyJoined.includes(peer(0))) told += 1;
+      cells.leave(peer(index));
+    };
+    for (let index = 1; index <= 100; index += 1) arrive(index);
+    assert.equal(told, PRESENCE_FULL_VIEW);
+    nowMs += 10_000;
+    for (let index = 101; index <= 120; index += 1) arrive(index);
+    assert.equal(told, PRESENCE_FULL_VIEW + 10);
   });
 
   test('holds nothing once everybody left', () => {
@@ -69,10 +110,12 @@ describe('CellIndex', () => {
     for (let round = 0; round < 1_000; round += 1) {
       const id = peer(round % 37);
       cells.join(id, round % 2 === 0 ? 'u09tvw' : 'u09ty0', ['u09tv', 'u09ty', `u09tv${'bcdef'.charAt(round % 5)}`]);
+      if (round % 3 === 0) cells.answerFor(id);
       if (round % 7 === 0) cells.leave(id);
     }
     for (let index = 0; index < 37; index += 1) cells.leave(peer(index));
     assert.deepEqual([cells.memberCount, cells.homeCellCount, cells.watchedPrefixCount], [0, 0, 0]);
+    assert.deepEqual(cells.sizes(), { audiences: 0, known: 0, budgets: 0 });
   });
 });
 
