@@ -198,9 +198,12 @@ export class PeerNode {
     return this.keyValue;
   }
 
-  /** The chance, 0..1, that our proof of work being made would be found by now; null when not making. */
+  /**
+   * Until our first proof of work is made: the chance, 0..1, that it would be found by now
+   * (0 before it starts). Null once we have one (renewals run unseen, the old one still valid).
+   */
   get proofProgress(): number | null {
-    return this.ownProof.progress;
+    return this.ownProof.current === null ? (this.ownProof.progress ?? 0) : null;
   }
 
   /** Our current proof of work, or null before the first is made (to keep across reloads). */

@@ -50,7 +50,7 @@ async function messageIdOf(peer: MeshPeer, text: string): Promise<string> {
 
 test('Alice blocks Bob: his messages vanish for her at once, the next never shows, Carol still sees it; no link; Bob is not told', async ({ spawnPeer }) => {
   // Three peers and each one's proof of work (about a second of one core each).
-  test.setTimeout(90_000);
+  test.setTimeout(240_000);
   const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON });
   const bob = await spawnPeer({ name: 'Bob', lat: metresNorth(100), lon: LON });
   const carol = await spawnPeer({ name: 'Carol', lat: metresNorth(200), lon: LON });
@@ -92,7 +92,7 @@ test('Alice blocks Bob: his messages vanish for her at once, the next never show
 
 test('flags: three aged identities collapse a message for Erin; two do not, three young ones do not, one person twice counts once', async ({ spawnPeer }) => {
   // Five peers, each with its proof of work, and five proofs made here for the puppets.
-  test.setTimeout(180_000);
+  test.setTimeout(360_000);
   const dan = await spawnPeer({ name: 'Dan', lat: LAT, lon: LON });
   const erin = await spawnPeer({ name: 'Erin', lat: metresNorth(60), lon: LON });
   const ann = await spawnPeer({ name: 'Ann', lat: metresNorth(120), lon: LON });
