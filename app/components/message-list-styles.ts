@@ -9,8 +9,11 @@ export const messageListStyles = css`
     gap: 0 0.75rem;
     font-size: 0.8rem;
   }
+  /* Small text, full-size targets (44 × 44 CSS px, as everywhere in the app). */
   button.link {
-    padding: 0.1rem 0;
+    min-width: 44px;
+    min-height: 44px;
+    padding: 0 0.25rem;
     border: 0;
     background: none;
     color: var(--nt-muted);

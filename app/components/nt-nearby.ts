@@ -87,7 +87,9 @@ export class NtNearby extends LitElement {
       }
       button.link {
         margin-left: auto;
-        padding: 0.1rem 0;
+        min-width: 44px;
+        min-height: 44px;
+        padding: 0 0.25rem;
         border: 0;
         background: none;
         color: var(--nt-muted);
