@@ -113,7 +113,7 @@ test('the fourth username change is refused with a clear message', async ({ spaw
 
 test('a hostile peer cannot get forged, malformed, stale, distant or flooding messages shown', async ({ spawnPeer }) => {
   // Three peers' proofs of work in the browsers and four for the forger here (one per window).
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON });
   const bob = await spawnPeer({ name: 'Bob', lat: metresNorth(300), lon: LON });
   const mallory = await spawnPeer({ name: 'Mallory', lat: metresNorth(150), lon: LON });
