@@ -3,6 +3,36 @@
 import { css } from 'lit';
 
 export const messageListStyles = css`
+  .actions {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0 0.75rem;
+    font-size: 0.8rem;
+  }
+  /* Small text, full-size targets (44 × 44 CSS px, as everywhere in the app). */
+  button.link {
+    min-width: 44px;
+    min-height: 44px;
+    padding: 0 0.25rem;
+    border: 0;
+    background: none;
+    color: var(--nt-muted);
+    text-decoration: underline;
+    font: inherit;
+    cursor: pointer;
+  }
+  .new,
+  .tag {
+    padding: 0 0.35rem;
+    border: 1px solid var(--nt-border);
+    border-radius: 0.5rem;
+    font-size: 0.75rem;
+  }
+  .collapsed,
+  .fold {
+    margin: 0.2rem 0;
+    font-style: italic;
+  }
   /* nt-chat sizes it: the list takes what the composer and the voice bar leave. */
   :host {
     display: flex;

@@ -73,6 +73,11 @@ export class NtApp extends LitElement {
       ${this.updates.source?.isUpdateReady === true
         ? html`<nt-update-banner @nt-reload-to-update=${this.onReloadToUpdate}></nt-update-banner>`
         : nothing}
+      ${state !== null && state.proofProgress !== null && state.phase !== 'intro'
+        ? html`<p class="proof-progress">
+            <label>Preparing your identity… <progress max="1" .value=${state.proofProgress}></progress></label>
+          </p>`
+        : nothing}
       <main @nt-action=${this.onAction}>${this.tabs.source?.state === 'elsewhere' ? this.renderElsewhere() : state === null ? nothing : this.renderScreen(state)}</main>
     `;
   }

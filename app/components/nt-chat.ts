@@ -64,7 +64,7 @@ export class NtChat extends LitElement {
       <div class="layout ${isWide ? 'wide' : 'narrow'}">
         <section id="panel-chat" class="conversation" ?hidden=${!shows('chat')} aria-label=${isWide ? 'Conversation' : nothing}
           role=${isWide ? nothing : 'tabpanel'} aria-labelledby=${isWide ? nothing : 'tab-chat'}>
-          <nt-messages .messages=${state.messages}></nt-messages>
+          <nt-messages .messages=${state.messages} .hiddenCount=${state.hiddenCount} .isShowingHidden=${state.isShowingHidden}></nt-messages>
           <nt-composer .error=${state.sendError}></nt-composer>
         </section>
         <nt-people id="panel-people" ?hidden=${!shows('people')} .state=${state} .radarSalt=${this.radarSalt}

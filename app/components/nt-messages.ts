@@ -16,6 +16,9 @@ import { formatTimeLeft, messageExpiry } from '../core/message-expiry.ts';
 import type { ShownMessage } from '../session/session-state.ts';
 import { newMessages, timeLabel } from './message-list-format.ts';
 import { messageListStyles } from './message-list-styles.ts';
+import type { NtSafetyDialog } from './nt-safety-dialog.ts';
+import { UiActionEvent, type UiAction } from './ui-action.ts';
+import './nt-safety-dialog.ts';
 import { sharedStyles } from './shared-styles.ts';
 
 /** Within this many pixels of the end counts as "at the bottom". */
@@ -33,9 +36,13 @@ export class NtMessages extends LitElement {
   static override styles = [sharedStyles, messageListStyles];
 
   @property({ attribute: false }) messages: readonly ShownMessage[] = [];
+  /** Messages this person hid (for "Show hidden (N)"), and whether they are listed now. */
+  @property({ attribute: false }) hiddenCount = 0;
+  @property({ attribute: false }) isShowingHidden = false;
   @state() private shownLimit = PAGE_SIZE;
 
   @query('ul') private list!: HTMLUListElement | null;
+  @query('nt-safety-dialog') private dialog!: NtSafetyDialog | null;
   private readonly clock = new ClockController(this, { periodMs: CLOCK_PERIOD_MS });
   private shouldFollow = true;
 
@@ -46,6 +53,11 @@ export class NtMessages extends LitElement {
       <div class="frame">
         ${hidden > 0
           ? html`<button type="button" class="earlier" @click=${this.showEarlier}>Show ${Math.min(hidden, PAGE_SIZE)} earlier messages</button>`
+          : nothing}
+        ${this.hiddenCount > 0 || this.isShowingHidden
+          ? html`<button type="button" class="earlier" @click=${this.toggleHidden}>
+              ${this.isShowingHidden ? 'Stop showing hidden' : `Show hidden (${this.hiddenCount})`}
+            </button>`
           : nothing}
         <ul aria-label="Messages" tabindex="0">
           ${repeat(
@@ -58,6 +70,7 @@ export class NtMessages extends LitElement {
           ? html`<p class="hint">No messages yet. Say hello: messages vanish after 30 minutes.</p>`
           : nothing}
       </div>
+      <nt-safety-dialog></nt-safety-dialog>
     `;
   }
 
@@ -67,12 +80,37 @@ export class NtMessages extends LitElement {
     return html`<li class=${message.isOwn ? 'own' : ''} style=${styleMap({ '--age': ageFraction.toFixed(3) })}>
       <div class="meta">
         <span class="name">${message.username}</span>
+        ${message.isNew ? html`<span class="new" title="A new identity: here for less than 2 minutes">new</span>` : nothing}
         <span>${message.distanceLabel}</span>
         <time datetime=${time.iso}>${time.label}</time>
         <span class="left">${formatTimeLeft(minutesLeft)}</span>
+        ${message.isHidden ? html`<span class="tag">hidden</span>` : nothing}
       </div>
-      <p class="text">${message.text}</p>
+      ${message.isCollapsed
+        ? html`<p class="collapsed">Hidden by people nearby — <button type="button" class="link" @click=${() => this.act({ kind: 'reveal-message', id: message.id })}>Show</button></p>`
+        : html`<p class="text">${message.text}</p>`}
+      ${message.sameTextCount > 1 ? html`<p class="fold">same text from ${message.sameTextCount} people</p>` : nothing}
+      ${message.isOwn ? nothing : this.renderActions(message)}
     </li>`;
+  }
+
+  /** Safety actions on someone else's message: small, after the text, each named in full. */
+  private renderActions(message: ShownMessage) {
+    return html`<div class="actions">
+      ${message.isHidden ? nothing : html`<button type="button" class="link" @click=${() => this.act({ kind: 'hide-message', id: message.id })}>Hide message</button>`}
+      ${message.hasFlagged
+        ? html`<span class="tag">flagged</span>`
+        : html`<button type="button" class="link" @click=${() => void this.dialog?.askFlag(message.id)}>Flag message</button>`}
+      <button type="button" class="link" @click=${() => void this.dialog?.askBlock(message.authorKey, message.username)}>Block ${message.username}</button>
+    </div>`;
+  }
+
+  private act(action: UiAction): void {
+    this.dispatchEvent(new UiActionEvent(action));
+  }
+
+  private toggleHidden(): void {
+    this.act({ kind: 'set-show-hidden', isShowing: !this.isShowingHidden });
   }
 
   private showEarlier(): void {

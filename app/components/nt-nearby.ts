@@ -4,10 +4,13 @@
  */
 
 import { css, html, LitElement, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, query } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { TurnTrouble } from '../core/turn-trouble.ts';
-import type { NearbyPerson, UnreachablePeer } from '../session/session-state.ts';
+import type { BlockedPersonView, NearbyPerson, UnreachablePeer } from '../session/session-state.ts';
+import type { NtSafetyDialog } from './nt-safety-dialog.ts';
+import { UiActionEvent } from './ui-action.ts';
+import './nt-safety-dialog.ts';
 import { sharedStyles } from './shared-styles.ts';
 import './nt-person-volume.ts';
 import './nt-unreachable.ts';
@@ -82,6 +85,19 @@ export class NtNearby extends LitElement {
       nt-person-volume {
         flex-basis: 100%;
       }
+      button.link {
+        margin-left: auto;
+        min-width: 44px;
+        min-height: 44px;
+        padding: 0 0.25rem;
+        border: 0;
+        background: none;
+        color: var(--nt-muted);
+        text-decoration: underline;
+        font: inherit;
+        font-size: 0.8rem;
+        cursor: pointer;
+      }
     `,
   ];
 
@@ -91,6 +107,9 @@ export class NtNearby extends LitElement {
   @property({ attribute: false }) turnTrouble: TurnTrouble | null = null;
   /** We are in voice: the people we hear get a volume slider. */
   @property({ attribute: false }) isVoiceOn = false;
+  /** People this person blocked, each with "Unblock". */
+  @property({ attribute: false }) blocked: readonly BlockedPersonView[] = [];
+  @query('nt-safety-dialog') private dialog!: NtSafetyDialog | null;
 
   override render() {
     return html`
@@ -104,6 +123,7 @@ export class NtNearby extends LitElement {
             <span class="distance">${person.distanceLabel}</span>
             ${person.isDirect ? nothing : html`<span class="via">(through others)</span>`}
             ${person.isInVoice ? this.renderVoice(person) : nothing}
+            <button type="button" class="link" @click=${() => void this.dialog?.askBlock(person.key, person.username)}>Block ${person.username}</button>
           </li>`,
         )}
       </ul>
@@ -111,7 +131,25 @@ export class NtNearby extends LitElement {
         ? html`<p class="hint">Nobody in range yet — widen your radius to reach more people.</p>`
         : nothing}
       <nt-unreachable .unreachable=${this.unreachable} .turnTrouble=${this.turnTrouble}></nt-unreachable>
+      ${this.blocked.length === 0 ? nothing : this.renderBlocked()}
+      <nt-safety-dialog></nt-safety-dialog>
     `;
+  }
+
+  private renderBlocked() {
+    return html`<h3 id="blocked-heading">Blocked people</h3>
+      <ul aria-labelledby="blocked-heading">
+        ${repeat(
+          this.blocked,
+          (person) => person.key,
+          (person) => html`<li>
+            <span class="name">${person.username}</span>
+            <button type="button" class="link" @click=${() => this.dispatchEvent(new UiActionEvent({ kind: 'unblock', key: person.key }))}>
+              Unblock<span class="visually-hidden"> ${person.username}</span>
+            </button>
+          </li>`,
+        )}
+      </ul>`;
   }
 
   private renderVoice(person: NearbyPerson) {

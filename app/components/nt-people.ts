@@ -64,6 +64,7 @@ export class NtPeople extends LitElement {
       <nt-nearby
         class="panel"
         .people=${state.nearby}
+        .blocked=${state.blocked}
         .unreachable=${state.unreachable}
         .turnTrouble=${state.turnTrouble}
         .isVoiceOn=${state.voice.status === 'on'}

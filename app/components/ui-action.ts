@@ -5,6 +5,8 @@
  * refuses the action, so a form can keep what the person typed.
  */
 
+import type { FlagReason } from '../core/flag.ts';
+
 export type UiAction =
   | { readonly kind: 'request-location' }
   | { readonly kind: 'set-username'; readonly name: string }
@@ -17,7 +19,13 @@ export type UiAction =
   | { readonly kind: 'set-person-volume'; readonly key: string; readonly volume: number }
   | { readonly kind: 'set-distance-volume'; readonly isOn: boolean }
   /** Drop this identity now and become someone new (confirmed by the person first). */
-  | { readonly kind: 'start-fresh' };
+  | { readonly kind: 'start-fresh' }
+  | { readonly kind: 'block'; readonly key: string; readonly username: string }
+  | { readonly kind: 'unblock'; readonly key: string }
+  | { readonly kind: 'hide-message'; readonly id: string }
+  | { readonly kind: 'set-show-hidden'; readonly isShowing: boolean }
+  | { readonly kind: 'flag-message'; readonly id: string; readonly reason: FlagReason }
+  | { readonly kind: 'reveal-message'; readonly id: string };
 
 export class UiActionEvent extends Event {
   static readonly eventName = 'nt-action';

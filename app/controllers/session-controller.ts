@@ -86,6 +86,24 @@ export class SessionController implements ReactiveController {
       case 'start-fresh':
         session.startFresh();
         return true;
+      case 'block':
+        session.block(action.key, action.username);
+        return true;
+      case 'unblock':
+        session.unblock(action.key);
+        return true;
+      case 'hide-message':
+        session.hideMessage(action.id);
+        return true;
+      case 'set-show-hidden':
+        session.setShowHidden(action.isShowing);
+        return true;
+      case 'flag-message':
+        session.flagMessage(action.id, action.reason);
+        return session.state.sendError === null;
+      case 'reveal-message':
+        session.revealMessage(action.id);
+        return true;
       default: {
         const unknownAction: never = action;
         throw new Error(`unknown UI action ${JSON.stringify(unknownAction)}`);

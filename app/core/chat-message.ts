@@ -5,6 +5,7 @@
  */
 
 import { isJsonObject } from './json.ts';
+import { parseProofOfWork, type ProofOfWork } from './proof-of-work.ts';
 import { parseSharedPosition, type Position } from './position.ts';
 import { checkUsername } from './username.ts';
 import { isValidRadius } from './visibility.ts';
@@ -44,14 +45,21 @@ export interface ChatMessage {
   /** The author's shared (quantized) position. */
   readonly position: Position;
   readonly radiusM: number;
+  /**
+   * The author key's proof of work, valid at `sentAtMs`. Not signed: it is bound to the
+   * key by its hash, so swapping in another valid proof for the same key changes nothing.
+   */
+  readonly pow: ProofOfWork;
   /** ECDSA P-256 / SHA-256 signature over `signedPayload`, base64url. */
   readonly signature: string;
 }
 
 export type UnsignedChatMessage = Omit<ChatMessage, 'signature'>;
+/** What the signature covers. */
+export type SignedFields = Omit<ChatMessage, 'signature' | 'pow'>;
 
-/** The exact text that is signed and verified: every field but the signature, in a fixed order. */
-export function signedPayload(message: UnsignedChatMessage): string {
+/** The exact text that is signed and verified: every field but the signature and the proof of work, in a fixed order. */
+export function signedPayload(message: SignedFields): string {
   return JSON.stringify([
     CHAT_MESSAGE_VERSION,
     message.id,
@@ -76,7 +84,16 @@ export type DropReason =
   | 'rate-limited'
   | 'username-changes'
   /** A neighbour's first claim on a new link older than one it already made (a replay). */
-  | 'stale-presence';
+  | 'stale-presence'
+  /** The author key has no valid proof of work at the time the item claims. */
+  | 'no-proof'
+  /** Flags (app/core/flag.ts): the same checks, counted apart. */
+  | 'flag-malformed'
+  | 'flag-forged'
+  | 'flag-unknown-message'
+  | 'flag-no-proof'
+  | 'flag-rate-limited'
+  | 'flag-expired';
 
 /** True when `text` is a message a person may send: not blank, at most 500 characters. */
 export function isSendableText(text: string): boolean {
@@ -91,6 +108,8 @@ export function isSendableText(text: string): boolean {
 export function parseChatMessage(value: unknown): ChatMessage | 'malformed' | 'too-long' {
   if (!isJsonObject(value)) return 'malformed';
   const { id, author, username, text, sentAtMs, position, radiusM, signature } = value;
+  const pow = parseProofOfWork(value['pow']);
+  if (pow === null) return 'malformed';
   if (!isMessageId(id)) return 'malformed';
   if (!isPublicKey(author) || !isSignature(signature)) return 'malformed';
   if (typeof text !== 'string' || text.trim().length === 0) return 'malformed';
@@ -101,5 +120,5 @@ export function parseChatMessage(value: unknown): ChatMessage | 'malformed' | 't
   if (shared === null) return 'malformed';
   const checkedName = checkUsername(username);
   if (!checkedName.ok || checkedName.username !== username) return 'malformed';
-  return { id, author, username, text, sentAtMs, position: shared, radiusM, signature };
+  return { id, author, username, text, sentAtMs, position: shared, radiusM, pow, signature };
 }

@@ -5,14 +5,19 @@
  */
 
 import { isMessageId, isPublicKey, isSignature, parseChatMessage, type ChatMessage, type DropReason } from './chat-message.ts';
+import { parseFlag, type Flag } from './flag.ts';
 import { isJsonObject, parseJson, type JsonValue } from './json.ts';
 import { isPeerId, type PeerId } from './protocol.ts';
 import { parseSharedPosition, type Position } from './position.ts';
+import { parseProofOfWork, type ProofOfWork } from './proof-of-work.ts';
 import { checkUsername } from './username.ts';
 import { isValidRadius } from './visibility.ts';
 
-/** Version of the peer frames; a peer ignores frames of another major version. */
-export const PEER_PROTOCOL_VERSION = 1;
+/**
+ * Version of the peer frames; a peer ignores presence of another version, so it never
+ * links to a peer of another version. 2: proofs of work in presence and messages; flags.
+ */
+export const PEER_PROTOCOL_VERSION = 2;
 /** Largest data-channel frame a peer accepts, in bytes (UTF-16 code units as a bound). */
 export const MAX_PEER_FRAME_CHARS = 64 * 1024;
 /** Most messages in one `history` frame; longer histories are sent in several frames. */
@@ -43,6 +48,8 @@ export interface PresenceClaim {
   readonly radiusM: number;
   /** In voice: wants to exchange audio with the nearest people in range. */
   readonly inVoice: boolean;
+  /** The key's proof of work (app/core/proof-of-work.ts), valid when the claim is received. */
+  readonly pow: ProofOfWork;
   readonly signature: string;
 }
 
@@ -57,13 +64,15 @@ export type PeerFrame =
   /** "Send me these": answered with the bodies, in `history` frames. */
   | { readonly type: 'want'; readonly ids: readonly string[] }
   /** Peers the sender is linked to that the receiver may see (so it can choose whom to dial). */
-  | { readonly type: 'peers'; readonly peers: readonly PeerHint[] };
+  | { readonly type: 'peers'; readonly peers: readonly PeerHint[] }
+  /** A signed flag on a message (app/core/flag.ts), passed on like the message. */
+  | { readonly type: 'flag'; readonly flag: Flag };
 
 /**
  * The exact text a presence claim signs: the claim and the link it is made on (the
  * sender's relay id, then the receiver's), so it is worthless on any other link.
  */
-export function presencePayload(claim: Omit<PresenceClaim, 'signature'>, fromRelayId: string, toRelayId: string): string {
+export function presencePayload(claim: Omit<PresenceClaim, 'signature' | 'pow'>, fromRelayId: string, toRelayId: string): string {
   return JSON.stringify([
     'presence',
     PEER_PROTOCOL_VERSION,
@@ -126,6 +135,10 @@ export function parsePeerFrame(text: unknown): PeerFrameResult {
       }
       return { ok: true, frame: { type: 'peers', peers } };
     }
+    case 'flag': {
+      const flag = parseFlag(value['flag']);
+      return flag === null ? drop('flag-malformed') : { ok: true, frame: { type: 'flag', flag } };
+    }
     default:
       return drop('malformed');
   }
@@ -144,6 +157,8 @@ function parsePresence(value: JsonValue | undefined): PresenceClaim | null {
   if (!isJsonObject(value)) return null;
   const { key, seq, username, position, radiusM, inVoice, signature } = value;
   if (!isPublicKey(key) || !isSignature(signature)) return null;
+  const pow = parseProofOfWork(value['pow']);
+  if (pow === null) return null;
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return null;
   if (typeof inVoice !== 'boolean') return null;
   if (!isValidRadius(radiusM)) return null;
@@ -151,5 +166,5 @@ function parsePresence(value: JsonValue | undefined): PresenceClaim | null {
   if (shared === null) return null;
   const name = checkUsername(username);
   if (!name.ok || name.username !== username) return null;
-  return { key, seq, username: name.username, position: shared, radiusM, inVoice, signature };
+  return { key, seq, username: name.username, position: shared, radiusM, inVoice, pow, signature };
 }

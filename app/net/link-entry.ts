@@ -9,6 +9,7 @@
 import type { DropReason } from '../core/chat-message.ts';
 import type { PeerPlace } from '../core/mesh-policy.ts';
 import { parsePeerFrame, presencePayload, PEER_PROTOCOL_VERSION, type PeerFrame, type PeerHint, type PresenceClaim } from '../core/peer-protocol.ts';
+import type { ProofOfWork } from '../core/proof-of-work.ts';
 import type { PeerId } from '../core/protocol.ts';
 import type { LinkFactory, MeshLink, PeerLinkOptions } from './peer-link.ts';
 
@@ -25,7 +26,7 @@ export interface Neighbour {
 }
 
 /** The frames the chat router handles. */
-export type ChatFrame = Extract<PeerFrame, { type: 'chat' | 'history' | 'have' | 'want' }>;
+export type ChatFrame = Extract<PeerFrame, { type: 'chat' | 'history' | 'have' | 'want' | 'flag' }>;
 
 /** What an entry needs from the mesh that holds it: keys, and the decisions left to the mesh. */
 export interface LinkEntryHost {
@@ -39,6 +40,14 @@ export interface LinkEntryHost {
    * this link or an earlier one): a replayed claim of an earlier incarnation.
    */
   isStaleClaim(key: string, seq: number): boolean;
+  /** Whether a claim's proof of work is valid for its key now. */
+  readonly acceptsProof: (key: string, proof: ProofOfWork) => boolean;
+  /** The neighbour's claim had no valid proof of work: the mesh drops the link. */
+  onNoProof(entry: LinkEntry): void;
+  /** Whether we blocked this key. */
+  readonly isBlocked: (key: string) => boolean;
+  /** The neighbour's verified claim names a key we blocked: the mesh drops the link quietly. */
+  onBlocked(entry: LinkEntry, key: string): void;
   /** Whether the mesh still holds the entry: a claim verified after its link went is ignored. */
   isHeld(entry: LinkEntry): boolean;
   /** The neighbour's claim was verified and taken (its first one, or an update). */
@@ -113,6 +122,7 @@ export class LinkEntry {
 
   /** Signs and sends our claim; the first one also releases the frames held until then. */
   async sendPresence(claim: Omit<PresenceClaim, 'signature'>): Promise<void> {
+    // Our key's proof of work rides beside the signed claim: it is bound to the key itself.
     const payload = presencePayload(claim, this.link.localId, this.link.remoteId);
     let signature: string;
     try {
@@ -178,7 +188,8 @@ export class LinkEntry {
       case 'chat':
       case 'history':
       case 'have':
-      case 'want': {
+      case 'want':
+      case 'flag': {
         // Chat from a link that has not said who it is yet is dropped: we cannot judge its range.
         const neighbour = this.neighbour();
         if (neighbour === null) return this.host.onDrop('malformed');
@@ -194,6 +205,12 @@ export class LinkEntry {
     const previous = this.presenceValue;
     // The key is fixed for the life of the link, and claims only move forward.
     if (previous !== null && (claim.key !== previous.key || claim.seq <= previous.seq)) return;
+    // A key without a valid proof of work is not linked: checked first, as it costs one hash.
+    if (!this.host.acceptsProof(claim.key, claim.pow)) {
+      this.host.onDrop('no-proof');
+      if (previous === null) this.host.onNoProof(this);
+      return;
+    }
     // Sequence numbers keep growing across the neighbour's reloads, so an older number on
     // a new link is not a person coming back but a claim played again.
     if (previous === null && this.host.isStaleClaim(claim.key, claim.seq)) {
@@ -206,6 +223,11 @@ export class LinkEntry {
       return;
     }
     if (!this.host.isHeld(this)) return;
+    // Blocked: not linked, and nothing on the link says why (it closes as after a prune).
+    if (this.host.isBlocked(claim.key)) {
+      this.host.onBlocked(this, claim.key);
+      return;
+    }
     if (!this.host.acceptsUsername(claim.key, claim.username)) {
       // A fifth name: the rest of the claim (position, radius) still counts, the name does not.
       this.host.onDrop('username-changes');

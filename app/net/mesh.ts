@@ -12,6 +12,7 @@ import { encodeLinkSignal, parseLinkSignal } from '../core/link-signal.ts';
 import type { JsonValue } from '../core/json.ts';
 import { decideLinks, isRepairRoundUseful, meshPolicyProblem, type LinkView, type MeshPolicyConfig, type PeerPlace, type PeerView } from '../core/mesh-policy.ts';
 import type { PeerFrame, PeerHint, PresenceClaim } from '../core/peer-protocol.ts';
+import type { ProofOfWork } from '../core/proof-of-work.ts';
 import { distanceBetween } from '../core/position.ts';
 import { isInMutualRange } from '../core/visibility.ts';
 import type { IceServer, PeerId, PeerPresence } from '../core/protocol.ts';
@@ -67,6 +68,10 @@ export interface MeshOptions {
   readonly verifyText: (key: string, payload: string, signature: string) => Promise<boolean>;
   /** Whether a claimed username is one this key may still use (receivers enforce the change limit). */
   readonly acceptsUsername: (key: string, username: string) => boolean;
+  /** Whether a neighbour's proof of work is valid for its key now (app/core/proof-of-work.ts). */
+  readonly acceptsProof: (key: string, proof: ProofOfWork) => boolean;
+  /** Whether we blocked this key: never linked, its dials answered "busy". */
+  readonly isBlocked?: (key: string) => boolean;
   readonly sendSignal: (to: PeerId, data: JsonValue) => boolean;
   readonly now: () => number;
   readonly iceTransportPolicy?: RTCIceTransportPolicy;
@@ -92,6 +97,8 @@ export class Mesh {
   private myClaim: Omit<PresenceClaim, 'signature'> | null = null;
   /** The highest presence number each key has claimed on any link (replays are refused). */
   private readonly seqs = new PresenceSeqMemory();
+  /** Relay ids under which blocked keys showed up → their key: refused like a busy peer, never dialed. */
+  private readonly blockedIds = new Map<PeerId, string>();
   /** What every link entry may ask of us: keys, and the decisions that are ours. */
   private readonly entryHost: LinkEntryHost;
 
@@ -105,6 +112,11 @@ export class Mesh {
       verifyText: options.verifyText,
       acceptsUsername: options.acceptsUsername,
       isStaleClaim: (key, seq) => this.seqs.isStale(key, seq),
+      acceptsProof: options.acceptsProof,
+      // Not linked: closed like a pruned link (nothing tells it why) and not dialed again soon.
+      onNoProof: (entry) => this.dropPeer(entry),
+      isBlocked: (key) => options.isBlocked?.(key) === true,
+      onBlocked: (entry, key) => this.refuseBlocked(entry.link.remoteId, key),
       isHeld: (entry) => this.links.get(entry.key) === entry,
       onPresence: (entry, neighbour, isFirstClaim) => this.takePresence(entry, neighbour, isFirstClaim),
       onHints: (entry, peers) => this.receiveHints(entry.link.localId, peers),
@@ -195,6 +207,11 @@ export class Mesh {
     const entry = this.links.get(linkKeyOf(this.localId, from));
     const signal = parseLinkSignal(data);
     if (signal === null) return;
+    // A blocked person's dial gets the answer any full peer gives: nothing tells them why.
+    if (this.blockedIds.has(from)) {
+      if (signal.kind === 'description' && signal.type === 'offer') this.options.sendSignal(from, encodeLinkSignal({ kind: 'busy' }));
+      return;
+    }
     if (signal.kind === 'busy') {
       entry?.link.close();
       this.book.refusedBusy(from, this.options.now());
@@ -333,6 +350,36 @@ export class Mesh {
     this.book.holdOff(victim.link.remoteId, this.options.now() + RETRY_AFTER_MS);
     victim.link.close();
     return true;
+  }
+
+  /** We blocked `key`: its links close now (as after a prune; it is not told), and stay closed. */
+  block(key: string): void {
+    for (const entry of [...this.links.values()]) {
+      if (entry.presence?.key === key) this.refuseBlocked(entry.link.remoteId, key);
+    }
+  }
+
+  /** We unblocked `key`: its relay ids may be dialed and may dial us again. */
+  unblock(key: string): void {
+    for (const [id, blockedKey] of [...this.blockedIds]) {
+      if (blockedKey !== key) continue;
+      this.blockedIds.delete(id);
+      this.book.holdOff(id, 0);
+    }
+    this.rounds.requestRepair();
+  }
+
+  private refuseBlocked(remoteId: PeerId, key: string): void {
+    this.blockedIds.set(remoteId, key);
+    this.book.holdOff(remoteId, Number.POSITIVE_INFINITY);
+    const entry = this.localId === null ? undefined : this.links.get(linkKeyOf(this.localId, remoteId));
+    entry?.link.close();
+  }
+
+  /** Closes a link we will not keep and leaves its peer alone for a while, as after a prune. */
+  private dropPeer(entry: LinkEntry): void {
+    this.book.holdOff(entry.link.remoteId, this.options.now() + RETRY_AFTER_MS);
+    entry.link.close();
   }
 
   /** Where a linked peer is: its signed claim, else what a neighbour told us. */

@@ -11,7 +11,9 @@
 
 import { AuthorRateLimit, MAX_MESSAGES_PER_MINUTE } from '../core/author-rate-limit.ts';
 import { MAX_FUTURE_SKEW_MS, parseChatMessage, signedPayload, type ChatMessage, type DropReason } from '../core/chat-message.ts';
+import type { Flag } from '../core/flag.ts';
 import { relevanceOf } from '../core/gossip-relevance.ts';
+import type { ProofOfWork } from '../core/proof-of-work.ts';
 import { MESSAGE_TTL_MS, MessageStore } from '../core/message-store.ts';
 import { MAX_HISTORY_CHUNK, MAX_IDS_PER_FRAME, type PeerFrame } from '../core/peer-protocol.ts';
 import { distanceBetween, type Position } from '../core/position.ts';
@@ -47,7 +49,15 @@ export interface ChatRouterOptions {
   readonly neighbours: () => readonly Neighbour[];
   readonly sendTo: (linkKey: string, frame: PeerFrame) => boolean;
   readonly verify: (message: ChatMessage) => Promise<boolean>;
+  /** Whether `proof` is a valid proof of work for `key` at `atMs` (a message's send time). */
+  readonly acceptsProof: (key: string, proof: ProofOfWork, atMs: number) => boolean;
   readonly onDrop: (reason: DropReason) => void;
+  /** A flag from a neighbour (app/session/flag-router.ts judges it). */
+  readonly onFlag?: (from: Neighbour, flag: Flag) => Promise<void>;
+  /** Bodies were sent to a neighbour that asked for them: their flags may follow. */
+  readonly onBodiesSent?: (to: Neighbour, ids: readonly string[]) => void;
+  /** A message from someone else was accepted and stored (its author was seen with a valid proof). */
+  readonly onAccepted?: (message: ChatMessage) => void;
 }
 
 export class ChatRouter {
@@ -105,6 +115,9 @@ export class ChatRouter {
         return;
       case 'want':
         this.receiveWant(from, frame.ids);
+        return;
+      case 'flag':
+        await this.options.onFlag?.(from, frame.flag);
         return;
       default:
         frame satisfies never;
@@ -194,10 +207,13 @@ export class ChatRouter {
     for (let start = 0; start < bodies.length; start += MAX_HISTORY_CHUNK) {
       this.options.sendTo(from.linkKey, { type: 'history', messages: bodies.slice(start, start + MAX_HISTORY_CHUNK) });
     }
+    if (bodies.length > 0) this.options.onBodiesSent?.(from, bodies.map((message) => message.id));
   }
 
   private async accept(message: ChatMessage, fromLinkKey: string): Promise<void> {
     if (this.seen.has(message.id)) return;
+    // One hash, before the signature; like a forged copy, it must not shadow a good copy's id.
+    if (!this.options.acceptsProof(message.author, message.pow, message.sentAtMs)) return this.options.onDrop('no-proof');
     // Verified before the id counts as seen: a forged copy must not shadow the real message.
     if (!(await this.verifyOnce(message))) return this.options.onDrop('bad-signature');
     if (this.seen.has(message.id) || this.isDisposed) return;
@@ -213,6 +229,7 @@ export class ChatRouter {
     if (!this.nameCheck(message)) return this.options.onDrop('username-changes');
     if (!this.rateLimit.allow(message.author, message.sentAtMs)) return this.options.onDrop('rate-limited');
     if (this.store.add(message) !== 'added') return;
+    this.options.onAccepted?.(message);
     this.forward(message, fromLinkKey, EAGER_FANOUT);
   }
 

@@ -65,6 +65,13 @@ const DEMO_DROPS = {
   'rate-limited': 0,
   'username-changes': 0,
   'stale-presence': 0,
+  'no-proof': 0,
+  'flag-malformed': 0,
+  'flag-forged': 0,
+  'flag-unknown-message': 0,
+  'flag-no-proof': 0,
+  'flag-rate-limited': 0,
+  'flag-expired': 0,
 } as const satisfies Record<DropReason, number>;
 const REPLIES = ['Hi! I am by the fountain.', 'Sounds good, see you around.', 'Nice to meet someone nearby.'] as const;
 
@@ -94,6 +101,9 @@ export class FakeSession implements SessionView {
   private voiceAttempt = 0;
   private hasLostMic = false;
   private log: LoggedMessage[] = [];
+  private readonly blockedPeople = new Map<string, string>();
+  private readonly hiddenIds = new Set<string>();
+  private readonly flaggedIds = new Set<string>();
   private nextId = 1;
   private current: SessionState;
 
@@ -116,6 +126,10 @@ export class FakeSession implements SessionView {
       directLinks: 0,
       dropped: DEMO_DROPS,
       voice: VOICE_OFF,
+      proofProgress: null,
+      blocked: [],
+      hiddenCount: 0,
+      isShowingHidden: false,
     };
     this.later(() => this.update({ relay: this.mode === 'offline' ? 'reconnecting' : 'connected' }));
   }
@@ -259,7 +273,21 @@ export class FakeSession implements SessionView {
 
   private message(author: FakePeer | null, username: string, text: string, sentAtMs: number): LoggedMessage {
     const distanceLabel = author === null ? 'you' : formatDistance(author.distanceM);
-    return { id: `demo-${this.nextId++}`, author, username, text, distanceLabel, isOwn: author === null, sentAtMs };
+    return {
+      id: `demo-${this.nextId++}`,
+      author,
+      authorKey: author?.key ?? 'you',
+      username,
+      text,
+      distanceLabel,
+      isOwn: author === null,
+      sentAtMs,
+      isHidden: false,
+      isCollapsed: false,
+      isNew: false,
+      hasFlagged: false,
+      sameTextCount: 1,
+    };
   }
 
   private isVisible(peer: FakePeer, radiusM: number): boolean {
@@ -294,10 +322,48 @@ export class FakeSession implements SessionView {
       unreachable: isUnreachableNear ? [{ key: UNREACHABLE.key, label: UNREACHABLE.username }] : [],
       turnTrouble: isUnreachableNear && this.mode === 'turn-refused' ? 'refused' : null,
       messages: this.log
-        .filter((entry) => entry.author === null || this.isVisible(entry.author, radiusM))
-        .map(({ author: _author, ...shown }) => shown),
+        .filter((entry) => entry.author === null || (this.isVisible(entry.author, radiusM) && !this.blockedPeople.has(entry.author.key)))
+        .filter((entry) => this.current.isShowingHidden || !this.hiddenIds.has(entry.id))
+        .map(({ author: _author, ...shown }) => ({ ...shown, isHidden: this.hiddenIds.has(shown.id), hasFlagged: this.flaggedIds.has(shown.id) })),
       directLinks: nearby.filter((person) => person.isDirect).length,
     };
+  }
+
+  block(key: string, username: string): void {
+    this.blockedPeople.set(key, username);
+    this.refreshSafety();
+  }
+
+  unblock(key: string): void {
+    this.blockedPeople.delete(key);
+    this.refreshSafety();
+  }
+
+  hideMessage(id: string): void {
+    this.hiddenIds.add(id);
+    this.refreshSafety();
+  }
+
+  setShowHidden(isShowing: boolean): void {
+    this.current = { ...this.current, isShowingHidden: isShowing };
+    this.refreshSafety();
+  }
+
+  flagMessage(id: string): void {
+    this.flaggedIds.add(id);
+    this.refreshSafety();
+  }
+
+  revealMessage(): void {
+    // Nothing is collapsed in the demo.
+  }
+
+  private refreshSafety(): void {
+    this.update({
+      ...this.neighbourhood(this.current.radiusM),
+      blocked: [...this.blockedPeople].map(([key, username]) => ({ key, username })),
+      hiddenCount: this.log.filter((entry) => this.hiddenIds.has(entry.id)).length,
+    });
   }
 
   private update(change: Partial<SessionState>): void {

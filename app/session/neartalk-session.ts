@@ -13,6 +13,10 @@ import type { LinkFactory } from '../net/peer-link.ts';
 import type { IdentityKeeper } from '../identity/identity-keeper.ts';
 import { GeoTracker } from './geo-tracker.ts';
 import { PageLifecycle } from './page-lifecycle.ts';
+import { workerProofMaker } from '../identity/proof-maker.ts';
+import { MAX_FLAGS_PER_MINUTE, type FlagReason } from '../core/flag.ts';
+import type { SafetyRecord } from '../core/safety-record.ts';
+import { buildMessageView } from './message-view.ts';
 import { PeerNode } from './peer-node.ts';
 import { VoiceSession } from './voice-session.ts';
 import { NO_DROPS, VOICE_OFF, type NearbyPerson, type SessionPhase, type SessionState, type SessionView, type ShownMessage } from './session-state.ts';
@@ -33,7 +37,14 @@ export interface SessionConfig {
   readonly onStartFresh?: () => void;
   /** The page whose lifecycle wakes the session (reconnect at once); none in Node. */
   readonly window?: Window;
+  /** Kept from before a reload (the identity store, when there is one). */
+  readonly saved?: SafetyRecord;
+  /** Called whenever what must outlive a reload changes (our proof, whom we blocked). */
+  readonly onSafetyRecord?: (record: SafetyRecord) => void;
 }
+
+/** Flags one may send per minute: what receivers accept (app/core/flag.ts). */
+const OWN_FLAG_WINDOW_MS = 60_000;
 
 
 export class NearTalkSession implements SessionView {
@@ -50,6 +61,15 @@ export class NearTalkSession implements SessionView {
   private readonly node: PeerNode;
   private readonly voice: VoiceSession;
   private readonly lifecycle: PageLifecycle | null;
+  /** Messages this person hid, and collapsed ones they chose to see (for this session). */
+  private readonly hiddenIds = new Set<string>();
+  private readonly revealedIds = new Set<string>();
+  private isShowingHidden = false;
+  /** When our recent flags were sent (receivers take at most 10 a minute). */
+  private ownFlagTimes: number[] = [];
+  /** One timer: the next moment an identity in view comes of age. */
+  private ageTimer: ReturnType<typeof setTimeout> | undefined;
+  private ageTimerDueMs: number | null = null;
 
   constructor(private readonly config: SessionConfig) {
     const restoredName = config.keeper?.username ?? null;
@@ -76,7 +96,11 @@ export class NearTalkSession implements SessionView {
         },
         onRemoteAudio: (linkKey, stream) => this.voice.receive(linkKey, stream),
         onDrop: (reason) => this.countDrop(reason),
+        onProofProgress: () => this.update(() => undefined),
+        ...(config.onSafetyRecord === undefined ? {} : { onSafetyRecord: config.onSafetyRecord }),
       },
+      proofs: { maker: workerProofMaker },
+      ...(config.saved === undefined ? {} : { saved: config.saved }),
     });
     this.voice = new VoiceSession({
       cap: config.voiceCap,
@@ -166,10 +190,43 @@ export class NearTalkSession implements SessionView {
     void (keeper === undefined ? Promise.resolve() : keeper.forget()).then(() => this.config.onStartFresh?.());
   }
 
+  block(key: string, username: string): void {
+    this.node.block(key, username);
+  }
+
+  unblock(key: string): void {
+    this.node.unblock(key);
+  }
+
+  hideMessage(id: string): void {
+    this.update(() => this.hiddenIds.add(id));
+  }
+
+  setShowHidden(isShowing: boolean): void {
+    this.update(() => (this.isShowingHidden = isShowing));
+  }
+
+  revealMessage(id: string): void {
+    this.update(() => this.revealedIds.add(id));
+  }
+
+  flagMessage(id: string, reason: FlagReason): void {
+    const nowMs = Date.now();
+    this.ownFlagTimes = this.ownFlagTimes.filter((time) => nowMs - time < OWN_FLAG_WINDOW_MS);
+    if (this.ownFlagTimes.length >= MAX_FLAGS_PER_MINUTE) {
+      this.update(() => (this.sendError = 'You can flag 10 messages a minute. Wait a moment.'));
+      return;
+    }
+    this.ownFlagTimes.push(nowMs);
+    this.node.flag(id, reason).catch((err: unknown) => console.warn('the flag could not be sent:', err instanceof Error ? err.message : String(err)));
+  }
+
   /** Stops location, closes the relay connection and every link, clears every timer. */
   dispose(): void {
     this.config.keeper?.dispose();
     this.lifecycle?.dispose();
+    clearTimeout(this.ageTimer);
+    this.ageTimer = undefined;
     this.geo.stop();
     this.voice.dispose();
     this.node.dispose();
@@ -215,6 +272,18 @@ export class NearTalkSession implements SessionView {
     this.update(() => (this.dropped = { ...this.dropped, [reason]: this.dropped[reason] + 1 }));
   }
 
+  /** Re-renders when the next identity in view comes of age (one timer; page clocks move it too). */
+  private wakeForAges(atMs: number | null): void {
+    if (atMs === this.ageTimerDueMs) return;
+    clearTimeout(this.ageTimer);
+    this.ageTimerDueMs = atMs;
+    if (atMs === null) return;
+    this.ageTimer = setTimeout(() => {
+      this.ageTimerDueMs = null;
+      this.update(() => undefined);
+    }, Math.max(0, atMs - Date.now()) + 1);
+  }
+
   private update(change: () => unknown, relay = this.stateValue.relay): void {
     change();
     this.stateValue = this.buildState(relay);
@@ -225,7 +294,8 @@ export class NearTalkSession implements SessionView {
     const position = this.position;
     // Undefined while the constructor builds the first state.
     const node = this.node as PeerNode | undefined;
-    const messages: ShownMessage[] = [];
+    let messages: ShownMessage[] = [];
+    let hiddenCount = 0;
     const nearby = new Map<string, NearbyPerson & { distance: number }>();
     if (position !== null) {
       const neighbours = node?.mesh.neighbours() ?? [];
@@ -247,16 +317,31 @@ export class NearTalkSession implements SessionView {
         });
       }
       const neighbourKeys = new Set(neighbours.map((neighbour) => neighbour.presence.key));
+      if (node !== undefined) {
+        const view = buildMessageView({
+          stored: node.router.store.list(),
+          ownKey: node.key,
+          position,
+          radiusM: this.radiusM,
+          nowMs: Date.now(),
+          isBlocked: (key) => node.isBlocked(key),
+          hiddenIds: this.hiddenIds,
+          revealedIds: this.revealedIds,
+          isShowingHidden: this.isShowingHidden,
+          tally: node.flags.tally,
+          ages: node.ages,
+        });
+        messages = view.messages;
+        hiddenCount = view.hiddenCount;
+        this.wakeForAges(view.nextChangeAtMs);
+      }
       for (const message of node?.router.store.list() ?? []) {
         const isOwn = message.author === node?.key;
+        if (isOwn || neighbourKeys.has(message.author) || node?.isBlocked(message.author) === true) continue;
         const distance = distanceBetween(position, message.position);
-        if (!isOwn && !isInMutualRange(distance, message.radiusM, this.radiusM)) continue;
-        const distanceLabel = isOwn ? 'you' : formatDistance(distance);
-        messages.push({ id: message.id, username: message.username, text: message.text, distanceLabel, isOwn, sentAtMs: message.sentAtMs });
-        if (!isOwn && !neighbourKeys.has(message.author)) {
-          const volume = this.voice.volumeFor(message.author);
-          nearby.set(message.author, { key: message.author, username: message.username, distance, distanceLabel, distanceBandM: bandDistanceM(distance), isDirect: false, isInVoice: false, isHeard: false, isSpeaking: false, volume });
-        }
+        if (!isInMutualRange(distance, message.radiusM, this.radiusM)) continue;
+        const volume = this.voice.volumeFor(message.author);
+        nearby.set(message.author, { key: message.author, username: message.username, distance, distanceLabel: formatDistance(distance), distanceBandM: bandDistanceM(distance), isDirect: false, isInVoice: false, isHeard: false, isSpeaking: false, volume });
       }
     }
     return {
@@ -274,6 +359,10 @@ export class NearTalkSession implements SessionView {
       directLinks: node?.mesh.openLinkCount ?? 0,
       dropped: this.dropped,
       voice: this.voice?.state ?? VOICE_OFF,
+      proofProgress: node?.proofProgress ?? null,
+      blocked: node?.blockedPeople() ?? [],
+      hiddenCount,
+      isShowingHidden: this.isShowingHidden,
     };
   }
 }

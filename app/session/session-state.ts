@@ -5,6 +5,7 @@
  */
 
 import type { DropReason } from '../core/chat-message.ts';
+import type { FlagReason } from '../core/flag.ts';
 import type { TurnTrouble } from '../core/turn-trouble.ts';
 
 /** Where a person is in the flow. */
@@ -67,12 +68,30 @@ export interface UnreachablePeer {
 
 export interface ShownMessage {
   readonly id: string;
+  /** The author's session key (to block them). */
+  readonly authorKey: string;
   readonly username: string;
   readonly text: string;
   /** "~300 m"; "you" for one's own messages. */
   readonly distanceLabel: string;
   readonly isOwn: boolean;
   readonly sentAtMs: number;
+  /** Hidden by this person ("Hide message"); listed only while hidden messages are shown. */
+  readonly isHidden: boolean;
+  /** Collapsed by people nearby (3 flags from identities 2 minutes old), not revealed here. */
+  readonly isCollapsed: boolean;
+  /** From an identity younger than 2 minutes (as this peer has seen it). */
+  readonly isNew: boolean;
+  /** This person flagged it. */
+  readonly hasFlagged: boolean;
+  /** People who sent the same text within a minute, this message standing for all (1: no fold). */
+  readonly sameTextCount: number;
+}
+
+/** Someone this person blocked. */
+export interface BlockedPersonView {
+  readonly key: string;
+  readonly username: string;
 }
 
 export interface SessionState {
@@ -101,6 +120,17 @@ export interface SessionState {
   /** Received messages dropped, by reason (the debug panel). */
   readonly dropped: Readonly<Record<DropReason, number>>;
   readonly voice: VoiceState;
+  /**
+   * While our identity's proof of work is being made: the chance, 0..1, that it would be
+   * found by now (a fair progress bar for a lottery); null when there is a proof.
+   */
+  readonly proofProgress: number | null;
+  /** People blocked, in the order they were blocked. */
+  readonly blocked: readonly BlockedPersonView[];
+  /** Messages in view this person hid. */
+  readonly hiddenCount: number;
+  /** Whether hidden messages are listed ("Show hidden (N)"). */
+  readonly isShowingHidden: boolean;
 }
 
 /** Voice before the person joins it. */
@@ -117,6 +147,13 @@ export const NO_DROPS: Readonly<Record<DropReason, number>> = {
   'rate-limited': 0,
   'username-changes': 0,
   'stale-presence': 0,
+  'no-proof': 0,
+  'flag-malformed': 0,
+  'flag-forged': 0,
+  'flag-unknown-message': 0,
+  'flag-no-proof': 0,
+  'flag-rate-limited': 0,
+  'flag-expired': 0,
 };
 
 export interface SessionActions {
@@ -140,6 +177,17 @@ export interface SessionActions {
   setDistanceVolume(isOn: boolean): void;
   /** Forget this identity (key, name, name changes) now and start again as someone new. */
   startFresh(): void;
+  /** Block a person: their messages vanish, no link to them; they are not told. */
+  block(key: string, username: string): void;
+  unblock(key: string): void;
+  /** Hide one message, for this person only. */
+  hideMessage(id: string): void;
+  /** List hidden messages again (true) or not. */
+  setShowHidden(isShowing: boolean): void;
+  /** Flag a message (spam, harassment, other) to the people in range. */
+  flagMessage(id: string, reason: FlagReason): void;
+  /** Show a message collapsed by people nearby, for this person. */
+  revealMessage(id: string): void;
 }
 
 /** A session as components see it: a state to render, actions, and change notification. */

@@ -75,6 +75,47 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expectNoSeriousAxeViolations(page, 'voice, username and debug open');
     });
 
+    test('safety: the flag and block dialogs, hidden messages, blocked people; all by keyboard', async ({ page }) => {
+      // Four axe runs.
+      test.setTimeout(90_000);
+      await joinDemo(page);
+      const messages = page.getByRole('list', { name: 'Messages' });
+      const anaMessage = messages.getByRole('listitem').filter({ hasText: 'Saturday market' });
+      await anaMessage.getByRole('button', { name: 'Flag message' }).focus();
+      await page.keyboard.press('Enter');
+      const flagDialog = page.getByRole('dialog', { name: 'Flag message' });
+      await expect(flagDialog.getByRole('radio', { name: 'Spam' })).toBeFocused();
+      await expectNoSeriousAxeViolations(page, 'flag dialog');
+      await page.keyboard.press('ArrowDown');
+      await expect(flagDialog.getByRole('radio', { name: 'Harassment' })).toBeChecked();
+      await tabTo(page, 'Send flag', 4);
+      await page.keyboard.press('Enter');
+      await expect(flagDialog).toHaveCount(0);
+      await expect(anaMessage.getByText('flagged')).toBeVisible();
+
+      await anaMessage.getByRole('button', { name: 'Hide message' }).click();
+      await expect(page.getByRole('button', { name: 'Show hidden (1)' })).toBeVisible();
+      await expectNoSeriousAxeViolations(page, 'a hidden message');
+      await page.getByRole('button', { name: 'Show hidden (1)' }).click();
+      await expect(anaMessage.getByText('hidden')).toBeVisible();
+
+      await anaMessage.getByRole('button', { name: 'Block Ana' }).focus();
+      await page.keyboard.press('Enter');
+      const blockDialog = page.getByRole('dialog', { name: 'Block Ana?' });
+      await expect(blockDialog).toBeVisible();
+      await expectNoSeriousAxeViolations(page, 'block dialog');
+      await page.keyboard.press('Escape');
+      await expect(blockDialog).toHaveCount(0);
+      await expect(anaMessage.getByRole('button', { name: 'Block Ana' })).toBeFocused();
+      await page.keyboard.press('Enter');
+      await tabTo(page, 'Block', 3);
+      await page.keyboard.press('Enter');
+      await expect(anaMessage).toHaveCount(0);
+      const blocked = page.getByRole('list', { name: 'Blocked people' });
+      await expect(blocked.getByRole('button', { name: 'Unblock Ana' })).toBeVisible();
+      await expectNoSeriousAxeViolations(page, 'blocked people');
+    });
+
     test('chat and people tabs on a phone', async ({ page }) => {
       await page.setViewportSize(PHONE);
       await joinDemo(page);

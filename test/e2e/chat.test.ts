@@ -3,6 +3,7 @@ import { quantizePosition } from '../../app/core/position.ts';
 import { randomId, SessionIdentity } from '../../app/identity/session-identity.ts';
 import { createRelay } from '../../relay/create-relay.ts';
 import { APP_DIR } from '../fixture/relay-fixture.ts';
+import { invalidProofFor, proofFor } from '../fixture/proofs.ts';
 import { expect, test } from '../fixture/mesh-fixture.ts';
 
 // Paris. Offsets north: 0.0027° of latitude ≈ 300 m.
@@ -111,6 +112,8 @@ test('the fourth username change is refused with a clear message', async ({ spaw
 });
 
 test('a hostile peer cannot get forged, malformed, stale, distant or flooding messages shown', async ({ spawnPeer }) => {
+  // Three peers' proofs of work in the browsers and four for the forger here (one per window).
+  test.setTimeout(180_000);
   const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON });
   const bob = await spawnPeer({ name: 'Bob', lat: metresNorth(300), lon: LON });
   const mallory = await spawnPeer({ name: 'Mallory', lat: metresNorth(150), lon: LON });
@@ -120,7 +123,16 @@ test('a hostile peer cannot get forged, malformed, stale, distant or flooding me
   const now = await mallory.page.evaluate(() => Date.now());
   const here = quantizePosition({ lat: metresNorth(150), lon: LON });
   const write = (text: string, extra: { sentAtMs?: number; position?: { lat: number; lon: number }; radiusM?: number } = {}) =>
-    forger.sign({ id: randomId(), username: 'Forger', text, sentAtMs: extra.sentAtMs ?? now, position: extra.position ?? here, radiusM: extra.radiusM ?? 500 });
+    forger.sign({
+      id: randomId(),
+      username: 'Forger',
+      text,
+      sentAtMs: extra.sentAtMs ?? now,
+      position: extra.position ?? here,
+      radiusM: extra.radiusM ?? 500,
+      // A real proof of work: these are refused for what else is wrong with them.
+      pow: proofFor(forger.publicKey, extra.sentAtMs ?? now),
+    });
   const chat = (message: unknown): string => JSON.stringify({ type: 'chat', message });
 
   const genuine = await write('genuine text');
@@ -131,6 +143,9 @@ test('a hostile peer cannot get forged, malformed, stale, distant or flooding me
     chat(await write('expired text', { sentAtMs: now - MESSAGE_TTL_MS - 1_000 })),
     chat(await write('future text', { sentAtMs: now + 5 * 60_000 })),
     chat(await write('distant text', { position: quantizePosition({ lat: metresNorth(5_000), lon: LON }), radiusM: 2_000 })),
+    // Validly signed, but the key's proof of work is missing its bits, or 40 minutes stale.
+    chat({ ...(await write('unproven text')), pow: invalidProofFor(forger.publicKey, now) }),
+    chat({ ...(await write('stale proof text')), pow: proofFor(forger.publicKey, now - 40 * 60_000) }),
     '{"type":"chat","message":',
     JSON.stringify({ type: 'history', messages: [{ text: 'history junk' }] }),
     'x'.repeat(100_000),
@@ -141,12 +156,14 @@ test('a hostile peer cannot get forged, malformed, stale, distant or flooding me
   await alice.barrierFrom(mallory);
   await bob.barrierFrom(mallory);
   for (const peer of [alice, bob]) {
-    for (const text of ['forged text', 'unsigned text', 'oversized text', 'expired text', 'future text', 'distant text', 'history junk']) {
+    for (const text of ['forged text', 'unsigned text', 'oversized text', 'expired text', 'future text', 'distant text', 'history junk', 'unproven text', 'stale proof text']) {
       await peer.expectNoMessage(text);
     }
     await expect(peer.messages.filter({ hasText: /flood \d+/ })).toHaveCount(10);
     await peer.page.getByText('Debug', { exact: true }).click();
     await expect(peer.page.getByText(/rate-limited\D*5/)).toBeVisible();
+    await expect(peer.page.getByText(/^Dropped: no-proof$/)).toBeVisible();
+    await expect(peer.page.getByText(/^Dropped: no-proof$/).locator('xpath=following-sibling::dd[1]')).toHaveText('2');
   }
   await alice.say('Honest peers still talk');
   await bob.expectMessage('Honest peers still talk', { from: 'Alice' });

@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import { quantizePosition } from '../../app/core/position.ts';
 import { randomId, SessionIdentity } from '../../app/identity/session-identity.ts';
 import { Harness, northOfCentre } from './sim-harness.ts';
+import { proofFor } from '../fixture/proofs.ts';
+import { SIM_POW_DIFFICULTY_BITS } from './node-options.ts';
+
 
 test('a forged message is dropped at the first hop and reaches nobody', async () => {
   const harness = await Harness.start({
@@ -13,7 +16,9 @@ test('a forged message is dropped at the first hop and reaches nobody', async ()
     await harness.settle(1, 15_000);
     // A real signature over other words: the text was changed after signing.
     const someone = await SessionIdentity.create();
-    const genuine = await someone.sign({ id: randomId(), username: 'Mallory', text: 'meet at noon', sentAtMs: Date.now(), position: quantizePosition(northOfCentre(30)), radiusM: 500 });
+    const sentAtMs = Date.now();
+    const pow = proofFor(someone.publicKey, sentAtMs, SIM_POW_DIFFICULTY_BITS);
+    const genuine = await someone.sign({ id: randomId(), username: 'Mallory', text: 'meet at noon', sentAtMs, position: quantizePosition(northOfCentre(30)), radiusM: 500, pow });
     const forged = { ...genuine, text: 'meet at midnight' };
     const [target] = harness.network.registry.neighboursOf(0);
     assert.ok(target !== undefined, 'peer 0 has a neighbour');

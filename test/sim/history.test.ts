@@ -5,6 +5,8 @@ import { quantizePosition } from '../../app/core/position.ts';
 import { randomId, SessionIdentity } from '../../app/identity/session-identity.ts';
 import { Harness, northOfCentre } from './sim-harness.ts';
 import { waitFor } from './wait-for.ts';
+import { proofFor } from '../fixture/proofs.ts';
+import { SIM_POW_DIFFICULTY_BITS } from './node-options.ts';
 
 const AUTHORS = 12;
 const MESSAGES_PER_AUTHOR = 250;
@@ -20,7 +22,8 @@ async function busySquare(): Promise<ChatMessage[]> {
     const position = quantizePosition(northOfCentre(author * 5));
     for (let count = 0; count < MESSAGES_PER_AUTHOR; count += 1) {
       const sentAtMs = nowMs - count * SPACING_MS;
-      messages.push(await identity.sign({ id: randomId(), username: `Author ${author}`, text: `message ${count}`, sentAtMs, position, radiusM: 1_000 }));
+      const pow = proofFor(identity.publicKey, sentAtMs, SIM_POW_DIFFICULTY_BITS);
+      messages.push(await identity.sign({ id: randomId(), username: `Author ${author}`, text: `message ${count}`, sentAtMs, position, radiusM: 1_000, pow }));
     }
   }
   return messages;
@@ -36,7 +39,7 @@ test('a newcomer to a square holding 3,000 messages gets each one once: ids firs
     await harness.settle(1, 15_000);
     // Peer 0 learns the square's history (as if from people since gone); gossip spreads it.
     const source = harness.peer(0).node.router;
-    const elsewhere = { linkKey: 'elsewhere', remoteId: 'elsewhere' as never, presence: { key: 'k', seq: 1, username: 'Gone', position: quantizePosition(northOfCentre(0)), radiusM: 1_000, inVoice: false, signature: '' } };
+    const elsewhere = { linkKey: 'elsewhere', remoteId: 'elsewhere' as never, presence: { key: 'k', seq: 1, username: 'Gone', position: quantizePosition(northOfCentre(0)), radiusM: 1_000, inVoice: false, pow: { windowStartMs: 0, nonce: 0 }, signature: '' } };
     for (let start = 0; start < messages.length; start += 20) {
       await source.receive(elsewhere, { type: 'history', messages: messages.slice(start, start + 20) });
     }

@@ -6,8 +6,16 @@
 
 import { DEFAULT_MESH_POLICY } from '../../app/core/mesh-policy.ts';
 import { DEFAULT_VOICE_CAP } from '../../app/core/voice-policy.ts';
+import type { ProofMaker } from '../../app/identity/proof-maker.ts';
 import type { LinkFactory } from '../../app/net/peer-link.ts';
 import type { PeerNode, PeerNodeEvents, PeerNodeOptions } from '../../app/session/peer-node.ts';
+
+/**
+ * Proof-of-work difficulty of simulated peers: 2^8 hashes (about a millisecond) instead of
+ * the app's second, so thousands of peers start quickly. Every claim and message is still
+ * checked against it, so a key without a proof is refused in the simulation as in the app.
+ */
+export const SIM_POW_DIFFICULTY_BITS = 8;
 
 /** A gossipsub-style degree policy: target D, low and high water marks. */
 export interface SimPolicy {
@@ -23,6 +31,8 @@ export interface NodeWiring {
   readonly createLink: LinkFactory;
   /** The peer's clock; the real one when absent. */
   readonly now?: () => number;
+  /** How the peer makes its proof of work; inline at SIM_POW_DIFFICULTY_BITS when absent. */
+  readonly proofMaker?: ProofMaker;
 }
 
 /** PeerNode options for one simulated peer. `policy` null: the app's defaults. */
@@ -34,6 +44,7 @@ export function nodeOptions(wiring: NodeWiring, policy: SimPolicy | null, events
     events,
     createSocket: wiring.createSocket,
     createLink: wiring.createLink,
+    proofs: { difficultyBits: SIM_POW_DIFFICULTY_BITS, ...(wiring.proofMaker === undefined ? {} : { maker: wiring.proofMaker }) },
     ...(wiring.now === undefined ? {} : { now: wiring.now }),
   };
 }

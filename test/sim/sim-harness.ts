@@ -11,7 +11,8 @@ import type { LinkProfile } from './link-profile.ts';
 import type { SimPolicy } from './node-options.ts';
 import { offsetPosition, DEFAULT_AREA } from './placement.ts';
 import { createRandom } from './prng.ts';
-import { SimNetwork } from './sim-network.ts';
+import { SimNetwork, type NewPeer } from './sim-network.ts';
+import type { ProofMaker } from '../../app/identity/proof-maker.ts';
 import type { SimPeer } from './sim-peer.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -31,10 +32,22 @@ export interface PeerSpec {
   readonly radiusM: number;
   /** The peer's own clock (e.g. skewed); the real one when absent. */
   readonly now?: () => number;
+  /** How the peer makes its proof of work (a hostile peer's cheats); the simulation's way when absent. */
+  readonly proofMaker?: ProofMaker;
 }
 
 /** `metres` north of the scenario centre. */
 export const northOfCentre = (metres: number): Position => offsetPosition(DEFAULT_AREA.centre, metres, 0);
+
+function newPeer(index: number, spec: PeerSpec): NewPeer {
+  return {
+    index,
+    username: `Peer ${index}`,
+    radiusM: spec.radiusM,
+    ...(spec.now === undefined ? {} : { now: spec.now }),
+    ...(spec.proofMaker === undefined ? {} : { proofMaker: spec.proofMaker }),
+  };
+}
 
 export class Harness {
   private constructor(
@@ -64,9 +77,7 @@ export class Harness {
       isTrackingLinks: true,
       ...(options.presenceLimits === undefined ? {} : { presenceLimits: options.presenceLimits }),
     });
-    const peers = options.peers.map((spec, index) =>
-      network.addPeer({ index, username: `Peer ${index}`, radiusM: spec.radiusM, ...(spec.now === undefined ? {} : { now: spec.now }) }),
-    );
+    const peers = options.peers.map((spec, index) => network.addPeer(newPeer(index, spec)));
     const harness = new Harness(network, peers);
     try {
       await Promise.all(peers.map((peer, index) => peer.moveTo(options.peers[index]?.position ?? DEFAULT_AREA.centre)));
@@ -80,7 +91,7 @@ export class Harness {
   /** A newcomer: joins at `spec` once the others are there; resolves when it has said where it is. */
   async addPeer(spec: PeerSpec): Promise<SimPeer> {
     const index = this.present.length;
-    const peer = this.network.addPeer({ index, username: `Peer ${index}`, radiusM: spec.radiusM, ...(spec.now === undefined ? {} : { now: spec.now }) });
+    const peer = this.network.addPeer(newPeer(index, spec));
     this.present.push(peer);
     await peer.moveTo(spec.position);
     return peer;

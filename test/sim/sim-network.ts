@@ -5,6 +5,7 @@
  * `dispose()` leaves nothing running.
  */
 
+import type { ProofMaker } from '../../app/identity/proof-maker.ts';
 import type { DropReason } from '../../app/core/chat-message.ts';
 import type { PresenceLimits } from '../../relay/cell-index.ts';
 import type { LinkFactory } from '../../app/net/peer-link.ts';
@@ -48,6 +49,8 @@ export interface NewPeer {
   readonly radiusM: number;
   /** This peer's own clock (e.g. skewed); the real one when absent. */
   readonly now?: () => number;
+  /** How this peer makes its own proof of work (a hostile peer's cheats); the app's way when absent. */
+  readonly proofMaker?: ProofMaker;
 }
 
 const HUB_URL = 'ws://in-process.invalid/ws';
@@ -113,6 +116,7 @@ export class SimNetwork {
         createSocket: this.createSocket,
         createLink: this.registry.factoryFor(spec.index, this.createLink),
         ...(spec.now === undefined ? {} : { now: spec.now }),
+        ...(spec.proofMaker === undefined ? {} : { proofMaker: spec.proofMaker }),
       },
       onDrop: (reason) => this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1),
     });

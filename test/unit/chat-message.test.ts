@@ -12,6 +12,7 @@ async function signedMessage(identity: SessionIdentity, overrides: Partial<ChatM
     sentAtMs: 1_700_000_000_000,
     position: quantizePosition({ lat: 48.8566, lon: 2.3522 }),
     radiusM: 500,
+    pow: { windowStartMs: 1_699_999_800_000, nonce: 0 },
     ...overrides,
   });
 }

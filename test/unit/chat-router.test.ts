@@ -7,6 +7,11 @@ import { randomId, SessionIdentity, verifyMessage } from '../../app/identity/ses
 import type { Neighbour } from '../../app/net/mesh.ts';
 import type { PeerId } from '../../app/core/protocol.ts';
 import { ChatRouter, EAGER_FANOUT } from '../../app/session/chat-router.ts';
+import { checkProofOfWork } from '../../app/core/proof-of-work.ts';
+import { invalidProofFor, proofFor } from '../fixture/proofs.ts';
+
+/** Proofs of work at a test difficulty: cheap to make, and still checked. */
+const TEST_POW_BITS = 8;
 
 const HERE = quantizePosition({ lat: 48.8566, lon: 2.3522 });
 /** About 300 m north, 1.1 km north, 3 km north. */
@@ -15,7 +20,7 @@ const FAR = quantizePosition({ lat: 48.8665, lon: 2.3522 });
 const AWAY = quantizePosition({ lat: 48.8836, lon: 2.3522 });
 
 function neighbour(name: string, position: Position, radiusM: number): Neighbour {
-  const presence: PresenceClaim = { key: `${name}`.padEnd(87, 'k'), seq: 1, username: name, position, radiusM, inVoice: false, signature: 's'.repeat(86) };
+  const presence: PresenceClaim = { key: `${name}`.padEnd(87, 'k'), seq: 1, username: name, position, radiusM, inVoice: false, pow: { windowStartMs: 0, nonce: 0 }, signature: 's'.repeat(86) };
   return { linkKey: `link-${name}`, remoteId: name.padEnd(22, 'x') as PeerId, presence };
 }
 
@@ -44,6 +49,7 @@ function harness(neighbours: Neighbour[], radiusM = 500): Harness {
       return true;
     },
     verify: verifyMessage,
+    acceptsProof: (key, proof, atMs) => checkProofOfWork(key, proof, atMs, TEST_POW_BITS) === 'ok',
     onDrop: (reason) => drops.push(reason),
   });
   routers.push(router);
@@ -57,7 +63,9 @@ async function waitFor(condition: () => boolean): Promise<void> {
 }
 
 async function write(identity: SessionIdentity, overrides: Partial<ChatMessage> = {}): Promise<ChatMessage> {
-  return identity.sign({ id: randomId(), username: 'Alice', text: 'hello', sentAtMs: Date.now(), position: NEAR, radiusM: 500, ...overrides });
+  const sentAtMs = overrides.sentAtMs ?? Date.now();
+  const pow = proofFor(identity.publicKey, sentAtMs, TEST_POW_BITS);
+  return identity.sign({ id: randomId(), username: 'Alice', text: 'hello', sentAtMs, position: NEAR, radiusM: 500, pow, ...overrides });
 }
 
 describe('ChatRouter', () => {
@@ -101,6 +109,29 @@ describe('ChatRouter', () => {
     assert.equal(h.router.store.list().filter((m) => m.author === mallory.publicKey).length, 10);
     assert.ok(h.router.store.has(genuine.id), 'a forged copy did not shadow the genuine message');
     assert.ok(h.router.store.has(bridged.id), 'a bridge keeps what it carries');
+  });
+
+  test('drops a message whose author key has no valid proof of work, without shadowing a good copy', async () => {
+    const source = neighbour('Src', NEAR, 500);
+    const inRange = neighbour('Bob', HERE, 2000);
+    const h = harness([source, inRange]);
+    const alice = await SessionIdentity.create();
+    const genuine = await write(alice);
+    const unproven = { ...genuine, pow: invalidProofFor(alice.publicKey, genuine.sentAtMs, TEST_POW_BITS) };
+    const stale = { ...genuine, pow: proofFor(alice.publicKey, genuine.sentAtMs - 40 * 60_000, TEST_POW_BITS) };
+    // Another key's proof (one that does not happen to meet the bits for Alice's key too).
+    let othersProof = proofFor((await SessionIdentity.create()).publicKey, genuine.sentAtMs, TEST_POW_BITS);
+    while (checkProofOfWork(alice.publicKey, othersProof, genuine.sentAtMs, TEST_POW_BITS) === 'ok') {
+      othersProof = proofFor((await SessionIdentity.create()).publicKey, genuine.sentAtMs, TEST_POW_BITS);
+    }
+    const otherKeys = { ...genuine, pow: othersProof };
+    for (const message of [unproven, stale]) await h.router.receive(source, { type: 'chat', message });
+    await h.router.receive(source, { type: 'history', messages: [otherKeys] });
+    assert.deepEqual(h.drops, ['no-proof', 'no-proof', 'no-proof']);
+    assert.equal(h.router.store.size, 0);
+    assert.deepEqual(h.sent, [], 'nothing passed on');
+    await h.router.receive(source, { type: 'chat', message: genuine });
+    assert.deepEqual(h.router.store.list().map((m) => m.id), [genuine.id], 'the good copy under the same id is taken');
   });
 
   test('ignores a fifth username from one author', async () => {

@@ -62,6 +62,12 @@ export interface FakeMeshOptions {
   readonly policy: MeshPolicyConfig;
   readonly now?: () => number;
   readonly events?: Partial<MeshEvents>;
+  /** Keys we blocked; nobody by default. */
+  readonly isBlocked?: (key: string) => boolean;
+  /** Whether a claim's proof of work passes; every one by default. */
+  readonly acceptsProof?: () => boolean;
+  /** Signals the mesh sends through the relay, when recorded. */
+  readonly sentSignals?: Array<{ to: string; data: unknown }>;
 }
 
 /** A mesh whose links are `FakeLink`s, in `links` in the order they were made. */
@@ -74,7 +80,12 @@ export function meshOnFakeLinks(options: FakeMeshOptions): { mesh: Mesh; links: 
     signText: async () => 'signature',
     verifyText: async () => true,
     acceptsUsername: () => true,
-    sendSignal: () => true,
+    acceptsProof: options.acceptsProof ?? (() => true),
+    ...(options.isBlocked === undefined ? {} : { isBlocked: options.isBlocked }),
+    sendSignal: (to, data) => {
+      options.sentSignals?.push({ to, data });
+      return true;
+    },
     createLink: (linkOptions) => {
       const link = new FakeLink(linkOptions);
       links.push(link);

@@ -8,7 +8,7 @@ const ME = 'mmmmmmmmmmmmmmmmmmmmmm' as PeerId;
 /** Sorts after ME, so we dial it without yielding first (see DIAL_YIELD_MS in mesh.ts). */
 const ZOE = 'zzzzzzzzzzzzzzzzzzzzzz' as PeerId;
 const HOME = 'u09tvw';
-const CLAIM = { key: 'key', seq: 1, username: 'Me', position: { lat: 48.8566, lon: 2.3522 }, radiusM: 500, inVoice: false };
+const CLAIM = { key: 'key', seq: 1, username: 'Me', position: { lat: 48.8566, lon: 2.3522 }, radiusM: 500, inVoice: false, pow: { windowStartMs: 0, nonce: 0 } };
 
 const POLICY = { degree: 1, degreeLow: 1, degreeHigh: 2 };
 

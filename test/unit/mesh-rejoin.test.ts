@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DropReason } from '../../app/core/chat-message.ts';
 import { quantizePosition } from '../../app/core/position.ts';
+import { PEER_PROTOCOL_VERSION } from '../../app/core/peer-protocol.ts';
 import type { PeerId } from '../../app/core/protocol.ts';
 import { PresenceSeqMemory } from '../../app/core/presence-seq-memory.ts';
 import type { Mesh } from '../../app/net/mesh.ts';
@@ -9,7 +10,7 @@ import { FakeLink, meshOnFakeLinks } from './fake-mesh.ts';
 
 const ME = 'mmmmmmmmmmmmmmmmmmmmmm' as PeerId;
 const HOME = 'u09tvw';
-const MY_CLAIM = { key: 'M'.repeat(87), seq: 1, username: 'Me', position: { lat: 48.8566, lon: 2.3522 }, radiusM: 500, inVoice: false };
+const MY_CLAIM = { key: 'M'.repeat(87), seq: 1, username: 'Me', position: { lat: 48.8566, lon: 2.3522 }, radiusM: 500, inVoice: false, pow: { windowStartMs: 0, nonce: 0 } };
 const ALICE = 'K'.repeat(87);
 
 /** Alice's relay id on each of her page loads (a new one every time). */
@@ -18,8 +19,8 @@ const aliceId = (load: number): PeerId => `aaaaaaaaaaaaaaaaaaaaa${load}` as Peer
 function presenceFrame(seq: number, username = 'Alice'): string {
   return JSON.stringify({
     type: 'presence',
-    v: 1,
-    presence: { key: ALICE, seq, username, position: quantizePosition({ lat: 48.8566, lon: 2.3522 }), radiusM: 500, inVoice: false, signature: 'S'.repeat(86) },
+    v: PEER_PROTOCOL_VERSION,
+    presence: { key: ALICE, seq, username, position: quantizePosition({ lat: 48.8566, lon: 2.3522 }), radiusM: 500, inVoice: false, pow: { windowStartMs: 0, nonce: 0 }, signature: 'S'.repeat(86) },
   });
 }
 

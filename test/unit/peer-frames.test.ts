@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { retryDelayMs } from '../../app/core/backoff.ts';
 import { encodeLinkSignal, parseLinkSignal, type LinkSignal } from '../../app/core/link-signal.ts';
 import { MoveThrottle } from '../../app/core/move-throttle.ts';
-import { parsePeerFrame, presencePayload, type PresenceClaim } from '../../app/core/peer-protocol.ts';
+import { parsePeerFrame, PEER_PROTOCOL_VERSION, presencePayload, type PresenceClaim } from '../../app/core/peer-protocol.ts';
 import { quantizePosition } from '../../app/core/position.ts';
 import { SessionIdentity, verifyText } from '../../app/identity/session-identity.ts';
 
@@ -44,9 +44,10 @@ describe('peer frames', () => {
       position: quantizePosition({ lat: 48.8566, lon: 2.3522 }),
       radiusM: 500,
       inVoice: false,
+      pow: { windowStartMs: 0, nonce: 0 },
     };
     const signature = await identity.signText(presencePayload(claim, 'A'.repeat(22), 'B'.repeat(22)));
-    const parsed = parsePeerFrame(JSON.stringify({ type: 'presence', v: 1, presence: { ...claim, signature } }));
+    const parsed = parsePeerFrame(JSON.stringify({ type: 'presence', v: PEER_PROTOCOL_VERSION, presence: { ...claim, signature } }));
     assert.ok(parsed.ok && parsed.frame.type === 'presence');
     assert.equal(await verifyText(claim.key, presencePayload(claim, 'A'.repeat(22), 'B'.repeat(22)), signature), true);
     assert.equal(await verifyText(claim.key, presencePayload(claim, 'A'.repeat(22), 'C'.repeat(22)), signature), false, 'replayed on another link');
@@ -55,16 +56,18 @@ describe('peer frames', () => {
 
   test('drops garbage, unknown types, raw positions, long frames and long histories', () => {
     const position = quantizePosition({ lat: 48.8566, lon: 2.3522 });
-    const presence = { key: 'k'.repeat(87), seq: 1, username: 'Alice', position, radiusM: 500, inVoice: true, signature: 's'.repeat(86) };
-    assert.equal(parsePeerFrame(JSON.stringify({ type: 'presence', v: 1, presence })).ok, true);
+    const presence = { key: 'k'.repeat(87), seq: 1, username: 'Alice', position, radiusM: 500, inVoice: true, pow: { windowStartMs: 0, nonce: 0 }, signature: 's'.repeat(86) };
+    assert.equal(parsePeerFrame(JSON.stringify({ type: 'presence', v: PEER_PROTOCOL_VERSION, presence })).ok, true);
     const cases: Array<[unknown, string]> = [
       [42, 'malformed'],
       ['{', 'malformed'],
       [JSON.stringify({ type: 'shout' }), 'malformed'],
-      [JSON.stringify({ type: 'presence', v: 2, presence }), 'malformed'],
-      [JSON.stringify({ type: 'presence', v: 1, presence: { ...presence, position: { lat: 48.856613, lon: 2.352222 } } }), 'malformed'],
-      [JSON.stringify({ type: 'presence', v: 1, presence: { ...presence, username: 'x' } }), 'malformed'],
-      [JSON.stringify({ type: 'presence', v: 1, presence: { ...presence, seq: -1 } }), 'malformed'],
+      [JSON.stringify({ type: 'presence', v: 1, presence }), 'malformed'],
+      [JSON.stringify({ type: 'presence', v: PEER_PROTOCOL_VERSION, presence: { ...presence, pow: undefined } }), 'malformed'],
+      [JSON.stringify({ type: 'presence', v: PEER_PROTOCOL_VERSION, presence: { ...presence, pow: { windowStartMs: 5, nonce: 1 } } }), 'malformed'],
+      [JSON.stringify({ type: 'presence', v: PEER_PROTOCOL_VERSION, presence: { ...presence, position: { lat: 48.856613, lon: 2.352222 } } }), 'malformed'],
+      [JSON.stringify({ type: 'presence', v: PEER_PROTOCOL_VERSION, presence: { ...presence, username: 'x' } }), 'malformed'],
+      [JSON.stringify({ type: 'presence', v: PEER_PROTOCOL_VERSION, presence: { ...presence, seq: -1 } }), 'malformed'],
       [JSON.stringify({ type: 'chat', message: { text: 'hi' } }), 'malformed'],
       [JSON.stringify({ type: 'history', messages: Array(21).fill({}) }), 'malformed'],
       [JSON.stringify({ type: 'negotiate' }), 'malformed'],

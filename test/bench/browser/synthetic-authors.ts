@@ -10,6 +10,7 @@ import type { ChatMessage } from '../../../app/core/chat-message.ts';
 import type { PeerFrame } from '../../../app/core/peer-protocol.ts';
 import { quantizePosition, type Position } from '../../../app/core/position.ts';
 import { randomId, SessionIdentity } from '../../../app/identity/session-identity.ts';
+import { proofFor } from '../../fixture/proofs.ts';
 
 /** Messages per author per run: below the limit, with room to spare. */
 const MESSAGES_PER_AUTHOR = MAX_MESSAGES_PER_MINUTE - 2;
@@ -63,6 +64,7 @@ export class SyntheticAuthors {
       sentAtMs,
       position: author.position,
       radiusM: this.radiusM,
+      pow: proofFor(author.identity.publicKey, sentAtMs),
     });
     return JSON.stringify({ type: 'chat', message } satisfies PeerFrame);
   }

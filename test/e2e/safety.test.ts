@@ -1,0 +1,141 @@
+import { flagPayload, type Flag, type FlagReason } from '../../app/core/flag.ts';
+import { randomId, SessionIdentity } from '../../app/identity/session-identity.ts';
+import { proofFor } from '../fixture/proofs.ts';
+import { expect, test } from '../fixture/mesh-fixture.ts';
+import type { MeshPeer } from '../fixture/mesh-peer.ts';
+
+// Paris. Offsets north: 0.0027° of latitude ≈ 300 m.
+const LAT = 48.8566;
+const LON = 2.3522;
+const metresNorth = (metres: number): number => LAT + metres / 111_320;
+/** Past the 2 minutes after which an identity's flags count. */
+const AGED_MS = 150_000;
+
+/** The list item of a message, by its text. */
+const messageItem = (peer: MeshPeer, text: string) => peer.messages.filter({ hasText: text });
+
+async function flagInUi(peer: MeshPeer, text: string): Promise<void> {
+  await messageItem(peer, text).getByRole('button', { name: 'Flag message' }).click();
+  const dialog = peer.page.getByRole('dialog', { name: 'Flag message' });
+  await dialog.getByRole('radio', { name: 'Spam' }).check();
+  await dialog.getByRole('button', { name: 'Send flag' }).click();
+  await expect(messageItem(peer, text).getByText('flagged')).toBeVisible();
+}
+
+/** A flag signed in Node by an identity the test holds (a sock puppet, or a repeat flagger). */
+async function signedFlag(identity: SessionIdentity, messageId: string, reason: FlagReason = 'spam'): Promise<Flag> {
+  const sentAtMs = Date.now();
+  const unsigned = { id: randomId(), messageId, flagger: identity.publicKey, reason, sentAtMs };
+  return { ...unsigned, pow: proofFor(identity.publicKey, sentAtMs), signature: await identity.signText(flagPayload(unsigned)) };
+}
+
+/** The id of the message with `text`, from the chat and history frames the peer received. */
+async function messageIdOf(peer: MeshPeer, text: string): Promise<string> {
+  for (const frame of await peer.framesReceived()) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(frame);
+    } catch (err: unknown) {
+      if (err instanceof SyntaxError) continue;
+      throw err;
+    }
+    const history: unknown = Reflect.get(Object(parsed), 'messages');
+    const candidates: unknown[] = [Reflect.get(Object(parsed), 'message'), ...(Array.isArray(history) ? history : [])];
+    for (const candidate of candidates) {
+      if (Reflect.get(Object(candidate), 'text') === text) return String(Reflect.get(Object(candidate), 'id'));
+    }
+  }
+  throw new Error(`${peer.name} received no message ${JSON.stringify(text)}`);
+}
+
+test('Alice blocks Bob: his messages vanish for her at once, the next never shows, Carol still sees it; no link; Bob is not told', async ({ spawnPeer }) => {
+  // Three peers and each one's proof of work (about a second of one core each).
+  test.setTimeout(240_000);
+  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON });
+  const bob = await spawnPeer({ name: 'Bob', lat: metresNorth(100), lon: LON });
+  const carol = await spawnPeer({ name: 'Carol', lat: metresNorth(200), lon: LON });
+  await alice.expectNearby('Bob');
+  await alice.expectNearby('Carol');
+  await bob.say('before the block');
+  await alice.expectMessage('before the block', { from: 'Bob' });
+  await expect.poll(() => alice.openChannelCount()).toBe(2);
+
+  await alice.nearby.filter({ hasText: 'Bob' }).getByRole('button', { name: 'Block Bob' }).click();
+  const confirm = alice.page.getByRole('dialog', { name: 'Block Bob?' });
+  await expect(confirm).toBeVisible();
+  await confirm.getByRole('button', { name: 'Block', exact: true }).click();
+
+  await alice.expectNoMessage('before the block');
+  await alice.expectNotNearby('Bob');
+  const blockedList = alice.page.getByRole('list', { name: 'Blocked people' });
+  await expect(blockedList.getByRole('listitem')).toHaveText([/Bob/]);
+  await expect.poll(() => alice.openChannelCount(), { message: 'Alice keeps only her link to Carol' }).toBe(1);
+
+  await bob.say('after the block');
+  await carol.expectMessage('after the block', { from: 'Bob' });
+  // Carol passes Bob's message on to Alice before her own: once Alice shows Carol's, she had Bob's.
+  await carol.say('Carol after Bob');
+  await alice.expectMessage('Carol after Bob');
+  await alice.expectNoMessage('after the block');
+  expect(await alice.openChannelCount(), 'still no link between Alice and Bob').toBe(1);
+  expect(await bob.openChannelCount(), 'Bob keeps only his link to Carol').toBe(1);
+  // Nothing on Bob's screen speaks of it.
+  await expect(bob.page.getByText(/blocked/i)).toHaveCount(0);
+  await expect(bob.page.getByRole('alert')).toHaveCount(0);
+  await expect(bob.page.getByRole('dialog')).toHaveCount(0);
+  await expect(messageItem(bob, 'before the block')).toHaveCount(1);
+
+  // Unblocking lists her again as someone she may link to, and shows his messages again.
+  await blockedList.getByRole('button', { name: 'Unblock Bob' }).click();
+  await alice.expectMessage('after the block', { from: 'Bob' });
+});
+
+test('flags: three aged identities collapse a message for Erin; two do not, three young ones do not, one person twice counts once', async ({ spawnPeer }) => {
+  // Five peers, each with its proof of work, and five proofs made here for the puppets.
+  test.setTimeout(360_000);
+  const dan = await spawnPeer({ name: 'Dan', lat: LAT, lon: LON });
+  const erin = await spawnPeer({ name: 'Erin', lat: metresNorth(60), lon: LON });
+  const ann = await spawnPeer({ name: 'Ann', lat: metresNorth(120), lon: LON });
+  const ben = await spawnPeer({ name: 'Ben', lat: metresNorth(180), lon: LON });
+  const cat = await spawnPeer({ name: 'Cat', lat: metresNorth(240), lon: LON });
+  for (const name of ['Dan', 'Ann', 'Ben', 'Cat']) await erin.expectNearby(name);
+  for (const text of ['first offer', 'second offer', 'third offer']) await dan.say(text);
+  for (const peer of [erin, ann, ben, cat]) for (const text of ['first offer', 'second offer', 'third offer']) await peer.expectMessage(text, { from: 'Dan' });
+  const secondId = await messageIdOf(ann, 'second offer');
+  const thirdId = await messageIdOf(ann, 'third offer');
+
+  // Three sock puppets, made a second ago, flag the third offer (through Ann's links), and
+  // one more identity flags the second offer: Erin meets all four now.
+  const puppets = await Promise.all([1, 2, 3].map(() => SessionIdentity.create()));
+  const repeater = await SessionIdentity.create();
+  for (const puppet of puppets) await ann.injectRaw(JSON.stringify({ type: 'flag', flag: await signedFlag(puppet, thirdId) }));
+  await ann.injectRaw(JSON.stringify({ type: 'flag', flag: await signedFlag(repeater, secondId) }));
+  await erin.barrierFrom(ann);
+  await expect(messageItem(erin, 'third offer').getByText('third offer')).toBeVisible();
+  await expect(erin.messages.filter({ hasText: 'Hidden by people nearby' })).toHaveCount(0);
+
+  // Two minutes on, for Erin: everyone she has met is old enough, the puppets too.
+  await erin.fastForward(AGED_MS);
+  await expect(messageItem(erin, 'third offer'), 'the puppets were held back by their age alone').toHaveCount(0);
+
+  // Two aged flags do not collapse the first offer; a third does.
+  await flagInUi(ann, 'first offer');
+  await flagInUi(ben, 'first offer');
+  await erin.barrierFrom(ann);
+  await erin.barrierFrom(ben);
+  await expect(messageItem(erin, 'first offer').getByText('first offer')).toBeVisible();
+  await flagInUi(cat, 'first offer');
+  await expect(messageItem(erin, 'first offer')).toHaveCount(0);
+  const collapsed = erin.messages.filter({ hasText: 'Hidden by people nearby' });
+  await expect(collapsed).toHaveCount(2);
+
+  // The repeater flags the second offer again, and Ann once: two people, not three.
+  await ann.injectRaw(JSON.stringify({ type: 'flag', flag: await signedFlag(repeater, secondId, 'harassment') }));
+  await flagInUi(ann, 'second offer');
+  await erin.barrierFrom(ann);
+  await expect(messageItem(erin, 'second offer').getByText('second offer')).toBeVisible();
+
+  // Erin can choose to see a collapsed message.
+  await collapsed.first().getByRole('button', { name: 'Show' }).click();
+  await expect(messageItem(erin, 'first offer').getByText('first offer')).toBeVisible();
+});

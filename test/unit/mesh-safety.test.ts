@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, mock, test } from 'node:test';
+import type { DropReason } from '../../app/core/chat-message.ts';
+import { PEER_PROTOCOL_VERSION } from '../../app/core/peer-protocol.ts';
+import type { PeerId } from '../../app/core/protocol.ts';
+import { quantizePosition } from '../../app/core/position.ts';
+import { meshOnFakeLinks } from './fake-mesh.ts';
+
+const ME = 'mmmmmmmmmmmmmmmmmmmmmm' as PeerId;
+const BOB = 'bbbbbbbbbbbbbbbbbbbbbb' as PeerId;
+const HOME = 'u09tvw';
+const POSITION = quantizePosition({ lat: 48.8566, lon: 2.3522 });
+const CLAIM = { key: 'k'.repeat(87), seq: 1, username: 'Me', position: POSITION, radiusM: 500, inVoice: false, pow: { windowStartMs: 0, nonce: 0 } };
+const BOB_KEY = 'B'.repeat(87);
+const bobPresence = JSON.stringify({
+  type: 'presence',
+  v: PEER_PROTOCOL_VERSION,
+  presence: { key: BOB_KEY, seq: 1, username: 'Bob', position: POSITION, radiusM: 500, inVoice: false, pow: { windowStartMs: 0, nonce: 0 }, signature: 's'.repeat(86) },
+});
+const OFFER = { description: { type: 'offer', sdp: 'v=0' } };
+
+/** Lets the link entry's frame queue (promises) run. */
+const settle = async (): Promise<void> => {
+  for (let round = 0; round < 10; round += 1) await Promise.resolve();
+};
+
+describe('mesh safety', () => {
+  beforeEach(() => mock.timers.enable({ apis: ['setTimeout'] }));
+  afterEach(() => mock.timers.reset());
+
+  test('a blocked key is not linked: its claim closes the link, and its next dial is answered busy, as a full peer answers', async () => {
+    const sentSignals: Array<{ to: string; data: unknown }> = [];
+    const presences: string[] = [];
+    const { mesh, links } = meshOnFakeLinks({
+      policy: { degree: 2, degreeLow: 1, degreeHigh: 4 },
+      isBlocked: (key) => key === BOB_KEY,
+      sentSignals,
+      events: { onPresence: (neighbour) => void presences.push(neighbour.presence.key) },
+    });
+    mesh.setRelayIdentity(ME, []);
+    mesh.setSelf(CLAIM, HOME);
+    mesh.receiveSignal(BOB, OFFER);
+    const link = links[0];
+    assert.ok(link !== undefined, 'the dial is taken: nothing is known of Bob yet');
+    link.state = 'open';
+    link.options.onFrame(bobPresence);
+    await settle();
+    assert.equal(link.state, 'closed', 'closed once his claim names a blocked key');
+    assert.deepEqual(presences, [], 'never a neighbour');
+    assert.ok(!sentSignals.some(({ data }) => JSON.stringify(data).includes('block')), 'no "blocked" frame');
+
+    mesh.receiveSignal(BOB, OFFER);
+    assert.equal(links.length, 1, 'his next dial makes no link');
+    assert.deepEqual(sentSignals.at(-1), { to: BOB, data: { busy: true } });
+    mesh.dispose();
+  });
+
+  test('a claim without a valid proof of work is dropped and its link closed', async () => {
+    const drops: DropReason[] = [];
+    const { mesh, links } = meshOnFakeLinks({
+      policy: { degree: 2, degreeLow: 1, degreeHigh: 4 },
+      acceptsProof: () => false,
+      events: { onDrop: (reason) => void drops.push(reason) },
+    });
+    mesh.setRelayIdentity(ME, []);
+    mesh.setSelf(CLAIM, HOME);
+    mesh.receiveSignal(BOB, OFFER);
+    const link = links[0];
+    assert.ok(link !== undefined);
+    link.state = 'open';
+    link.options.onFrame(bobPresence);
+    await settle();
+    assert.deepEqual(drops, ['no-proof']);
+    assert.equal(link.state, 'closed');
+    assert.deepEqual(mesh.neighbours(), []);
+    mesh.dispose();
+  });
+});
