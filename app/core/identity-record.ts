@@ -13,6 +13,7 @@
  * them stays valid, so `IDENTITY_RECORD_VERSION` changes only when a field changes meaning.
  */
 
+import { EMPTY_SAFETY_RECORD, parseSafetyRecord, type SafetyRecord } from './safety-record.ts';
 import { isPublicKey } from './chat-message.ts';
 import { checkUsername, MAX_USERNAME_CHANGES } from './username.ts';
 
@@ -50,6 +51,8 @@ export interface IdentityRecord<K> {
   readonly createdAtMs: number;
   /** Refreshed while the app is in use; the record is dropped IDENTITY_IDLE_MS after it. */
   readonly lastUsedMs: number;
+  /** The identity's proof of work and whom it blocked (app/core/safety-record.ts); empty at first. */
+  readonly safety: SafetyRecord;
 }
 
 /** Why a stored record cannot be used, or 'usable'. */
@@ -79,6 +82,9 @@ export function parseIdentityRecord<K>(value: unknown, isKey: (key: unknown) => 
   const ceiling = field('presenceSeqCeiling');
   const createdAtMs = field('createdAtMs');
   const lastUsedMs = field('lastUsedMs');
+  // A record from before safety was kept has none: it starts empty rather than being dropped.
+  const safety = field('safety') === undefined ? EMPTY_SAFETY_RECORD : parseSafetyRecord(field('safety'));
+  if (safety === null) return null;
   if (field('version') !== IDENTITY_RECORD_VERSION || !isKey(privateKey) || !isPublicKey(publicKey)) return null;
   if (username !== null) {
     const checked = checkUsername(username);
@@ -86,7 +92,7 @@ export function parseIdentityRecord<K>(value: unknown, isKey: (key: unknown) => 
   }
   if (typeof changesLeft !== 'number' || !Number.isInteger(changesLeft) || changesLeft < 0 || changesLeft > MAX_USERNAME_CHANGES) return null;
   if (!isTime(ceiling) || !isTime(createdAtMs) || !isTime(lastUsedMs) || lastUsedMs < createdAtMs) return null;
-  return { version: IDENTITY_RECORD_VERSION, privateKey, publicKey, username, usernameChangesLeft: changesLeft, presenceSeqCeiling: ceiling, createdAtMs, lastUsedMs };
+  return { version: IDENTITY_RECORD_VERSION, privateKey, publicKey, username, usernameChangesLeft: changesLeft, presenceSeqCeiling: ceiling, createdAtMs, lastUsedMs, safety };
 }
 
 /**

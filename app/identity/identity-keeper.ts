@@ -5,6 +5,7 @@
  * the record's last-used time; "Start fresh" forgets it at once.
  */
 
+import { EMPTY_SAFETY_RECORD, type SafetyRecord } from '../core/safety-record.ts';
 import {
   IDENTITY_RECORD_VERSION,
   IDENTITY_TOUCH_MS,
@@ -67,6 +68,7 @@ export class IdentityKeeper {
       presenceSeqCeiling: 0,
       createdAtMs: nowMs,
       lastUsedMs: nowMs,
+      safety: EMPTY_SAFETY_RECORD,
     };
     const keeper = new IdentityKeeper(store, now, identity, record, false);
     await keeper.write();
@@ -99,6 +101,17 @@ export class IdentityKeeper {
   /** Keeps a (new) username and the changes left with the identity. */
   saveUsername(username: string, changesLeft: number): void {
     this.record = { ...this.record, username, usernameChangesLeft: changesLeft };
+    void this.write();
+  }
+
+  /** The identity's proof of work and whom it blocked, as last kept. */
+  get safety(): SafetyRecord {
+    return this.record.safety;
+  }
+
+  /** Keeps a new proof or a changed block list with the identity (they survive a reload). */
+  saveSafety(safety: SafetyRecord): void {
+    this.record = { ...this.record, safety };
     void this.write();
   }
 

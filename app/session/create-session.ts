@@ -49,6 +49,9 @@ export async function createSession(
     voiceCap: integerParameter(params, VOICE_CAP_PARAMETER, 1, 16, DEFAULT_VOICE_CAP),
     ...(params.get('ice') === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
     keeper,
+    // The proof is paid once per identity, and blocks last as long as it does.
+    saved: keeper.safety,
+    onSafetyRecord: (record) => keeper.saveSafety(record),
     onStartFresh,
     ...(typeof window === 'undefined' ? {} : { window }),
   });

@@ -25,6 +25,7 @@ function record(overrides: Record<string, unknown> = {}): Record<string, unknown
     presenceSeqCeiling: 3_000,
     createdAtMs: NOW - 60_000,
     lastUsedMs: NOW,
+    safety: { proof: { windowStartMs: Math.floor(NOW / 600_000) * 600_000, nonce: 42 }, blocked: [{ key: 'B'.repeat(87), username: 'Bob' }] },
     ...overrides,
   };
 }
@@ -48,6 +49,13 @@ describe('identity record read back from storage', () => {
     const parsed = parseIdentityRecord(record(), isKey);
     assert.deepEqual(parsed, record());
     assert.equal(parseIdentityRecord(record({ username: null, usernameChangesLeft: 3 }), isKey)?.username, null);
+  });
+
+  test('the proof of work and the blocked people come back with it; a record without them starts with none; a bad one is refused', () => {
+    assert.deepEqual(parseIdentityRecord(record(), isKey)?.safety, record()['safety']);
+    assert.deepEqual(parseIdentityRecord(record({ safety: undefined }), isKey)?.safety, { proof: null, blocked: [] });
+    assert.equal(parseIdentityRecord(record({ safety: { proof: 'x', blocked: [] } }), isKey), null);
+    assert.equal(parseIdentityRecord(record({ safety: { proof: null, blocked: [{ key: 'short', username: 'Bob' }] } }), isKey), null);
   });
 
   test('anything else is refused: wrong version, key, name, counters, times, or not an object', () => {
