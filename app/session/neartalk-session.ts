@@ -9,6 +9,7 @@ import { bandDistanceM, distanceBetween, formatDistance, quantizePosition, type 
 import { OwnUsername } from '../core/username.ts';
 import { DEFAULT_RADIUS_M, isInMutualRange, isValidRadius } from '../core/visibility.ts';
 import type { MeshPolicyConfig } from '../core/mesh-policy.ts';
+import type { PeerSupport } from '../core/peer-support.ts';
 import type { LinkFactory } from '../net/peer-link.ts';
 import { GeoTracker } from './geo-tracker.ts';
 import { PeerNode } from './peer-node.ts';
@@ -22,6 +23,12 @@ export interface SessionConfig {
   readonly voiceCap: number;
   readonly iceTransportPolicy?: RTCIceTransportPolicy;
   readonly createLink?: LinkFactory;
+  /**
+   * What this browser offers for peer connections (`detectPeerSupport`). Without them the
+   * session never contacts the relay (neighbours would dial a peer that cannot answer)
+   * and its state says why nobody can be reached. Supported when omitted.
+   */
+  readonly peerSupport?: PeerSupport;
 }
 
 
@@ -36,16 +43,19 @@ export class NearTalkSession implements SessionView {
   private sendError: string | null = null;
   private dropped: Record<DropReason, number> = { ...NO_DROPS };
   private readonly geo: GeoTracker;
-  private readonly node: PeerNode;
+  /** Null when the browser cannot make peer connections: no relay, no mesh. */
+  private readonly node: PeerNode | null;
+  private readonly peerSupport: PeerSupport;
   private readonly voice: VoiceSession;
 
   constructor(config: SessionConfig) {
+    this.peerSupport = config.peerSupport ?? 'supported';
     this.stateValue = this.buildState('connecting');
     this.geo = new GeoTracker({
       onPosition: (position) => this.moveTo(position),
       onFailure: (failure) => this.update(() => (this.phase = failure === 'denied' ? 'location-denied' : 'location-unavailable')),
     });
-    this.node = new PeerNode({
+    this.node = this.peerSupport !== 'supported' ? null : new PeerNode({
       relayUrl: config.relayUrl,
       policy: config.policy,
       voiceCap: config.voiceCap,
@@ -65,7 +75,7 @@ export class NearTalkSession implements SessionView {
     });
     this.voice = new VoiceSession({
       cap: config.voiceCap,
-      setAudio: (linkKey, track, isExchanging) => this.node.mesh.setAudio(linkKey, track, isExchanging),
+      setAudio: (linkKey, track, isExchanging) => this.node?.mesh.setAudio(linkKey, track, isExchanging),
       onChange: () => this.update(() => undefined),
       onInVoiceChanged: () => void this.announceSelf(),
     });
@@ -107,7 +117,7 @@ export class NearTalkSession implements SessionView {
   send(text: string): void {
     const username = this.username.current;
     const position = this.position;
-    if (this.phase !== 'chat' || username === undefined || position === null) return;
+    if (this.phase !== 'chat' || username === undefined || position === null || this.node === null) return;
     const sentAtMs = Date.now();
     const refusal = this.sendRefusal(text, sentAtMs);
     this.update(() => (this.sendError = refusal));
@@ -115,7 +125,7 @@ export class NearTalkSession implements SessionView {
   }
 
   joinVoice(): void {
-    if (this.phase === 'chat') void this.voice.join();
+    if (this.phase === 'chat' && this.node !== null) void this.voice.join();
   }
 
   leaveVoice(): void {
@@ -138,7 +148,7 @@ export class NearTalkSession implements SessionView {
   dispose(): void {
     this.geo.stop();
     this.voice.dispose();
-    this.node.dispose();
+    this.node?.dispose();
     this.listeners.clear();
   }
 
@@ -146,8 +156,8 @@ export class NearTalkSession implements SessionView {
   private sendRefusal(text: string, sentAtMs: number): string | null {
     if (!isSendableText(text)) return `A message has 1 to ${MAX_MESSAGE_CHARS} characters.`;
     // Our key exists from the first milliseconds of the session; receivers count by it.
-    const key = this.node.key;
-    if (key !== null && !this.node.router.canPublish(key, sentAtMs)) {
+    const key = this.node?.key ?? null;
+    if (key !== null && this.node?.router.canPublish(key, sentAtMs) === false) {
       return 'You can send 10 messages a minute. Wait a moment.';
     }
     return null;
@@ -166,7 +176,7 @@ export class NearTalkSession implements SessionView {
   /** Tells the relay our cells and our neighbours our presence, after any change. */
   private async announceSelf(): Promise<void> {
     const username = this.username.current;
-    if (this.phase !== 'chat' || username === undefined || this.position === null) return;
+    if (this.phase !== 'chat' || username === undefined || this.position === null || this.node === null) return;
     await this.node.describeSelf({ username, position: this.position, radiusM: this.radiusM, inVoice: this.voice.isInVoice });
     this.updateVoice();
   }
@@ -174,7 +184,7 @@ export class NearTalkSession implements SessionView {
   /** Re-picks whom we exchange audio with after any change of neighbours or of ourselves. */
   private updateVoice(): void {
     const position = this.position;
-    this.voice.update(this.node.mesh.neighbours(), position === null ? null : { position, radiusM: this.radiusM });
+    this.voice.update(this.node?.mesh.neighbours() ?? [], position === null ? null : { position, radiusM: this.radiusM });
   }
 
   private countDrop(reason: DropReason): void {
@@ -190,7 +200,7 @@ export class NearTalkSession implements SessionView {
   private buildState(relay: SessionState['relay']): SessionState {
     const position = this.position;
     // Undefined while the constructor builds the first state.
-    const node = this.node as PeerNode | undefined;
+    const node = this.node as PeerNode | null | undefined;
     const messages: ShownMessage[] = [];
     const nearby = new Map<string, NearbyPerson & { distance: number }>();
     if (position !== null) {
@@ -228,6 +238,7 @@ export class NearTalkSession implements SessionView {
     return {
       phase: this.phase,
       relay,
+      peerSupport: this.peerSupport,
       username: this.username.current ?? null,
       usernameChangesLeft: this.username.changesLeft,
       usernameError: this.usernameError,

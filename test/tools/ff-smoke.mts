@@ -1,0 +1,18 @@
+import { launchFirefox } from '../fixture/firefox.ts';
+import { startRelay } from '../fixture/relay-fixture.ts';
+const t0 = Date.now();
+const relay = await startRelay();
+const browser = await launchFirefox();
+console.log('launched', Date.now() - t0, browser.version());
+const context = await browser.newContext({ baseURL: relay.baseUrl, geolocation: { latitude: 48.85, longitude: 2.35, accuracy: 10 }, permissions: ['geolocation'] });
+await context.clock.install();
+const page = await context.newPage();
+page.on('pageerror', (e) => console.log('pageerror', e.message));
+page.on('console', (m) => console.log('console', m.type(), m.text()));
+await page.goto('/');
+await page.getByRole('button', { name: 'Allow location' }).click();
+await page.getByRole('textbox', { name: 'Username' }).fill('Fox');
+await page.getByRole('button', { name: 'Join' }).click();
+await page.getByRole('textbox', { name: 'Message', exact: true }).waitFor();
+console.log('chat screen', Date.now() - t0);
+await browser.close(); await relay.relay.close();
