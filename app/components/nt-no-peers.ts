@@ -7,10 +7,8 @@
 import { html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { PeerSupport } from '../core/peer-support.ts';
+import { NO_PEERS_HEADING } from './no-peers-text.ts';
 import { columnStyles, sharedStyles } from './shared-styles.ts';
-
-/** The heading, also what tests and assistive technology find the state by. */
-export const NO_PEERS_HEADING = 'This browser cannot connect to people nearby';
 
 @customElement('nt-no-peers')
 export class NtNoPeers extends LitElement {
