@@ -1,7 +1,8 @@
 /**
  * Voice between Chromium and Firefox peers: tones prove who hears whom, the same-instant
  * join (glare) settles with either engine on the polite side, and mute, a lost microphone
- * and leaving work from the Firefox side.
+ * and leaving work from the Firefox side. And what Safari needs for audio, which no engine
+ * here enforces: the app starts its audio output inside the "Join voice" click.
  */
 
 import { CROSS_ENGINE_TIMEOUT_MS, ENGINE_ORDERS, expect, LAT, LON, metresNorth, test, type MeshPeer } from './engine-fixture.ts';
@@ -65,4 +66,34 @@ test('Chromium and Firefox hear each other; from Firefox, mute, a lost microphon
   await expect.poll(async () => (await bob.microphoneState()).live).toBe(0);
   await alice.expectNotToHear(660);
   await expect(alice.page.getByRole('slider', { name: 'Volume for Bob' })).toHaveCount(0);
+});
+
+test('joining voice starts the audio output inside the click, as Safari requires', async ({ spawnPeer }) => {
+  // Alone in voice: nothing arrives, so whatever starts now is started by the click itself.
+  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON, tone: 440 });
+  await alice.page.evaluate(() => {
+    const calls: string[] = [];
+    // Only the app's own calls (its bundle under /assets/), made while the click's activation lasts.
+    const record = (kind: string): void => {
+      if (navigator.userActivation.isActive && (new Error().stack ?? '').includes('/assets/')) calls.push(kind);
+    };
+    const resume = AudioContext.prototype.resume;
+    AudioContext.prototype.resume = function (this: AudioContext): Promise<void> {
+      record('resume');
+      return resume.call(this);
+    };
+    const play = HTMLMediaElement.prototype.play;
+    HTMLMediaElement.prototype.play = function (this: HTMLMediaElement): Promise<void> {
+      record('play');
+      return play.call(this);
+    };
+    Object.defineProperty(window, '__neartalkGestureCalls', { value: calls });
+  });
+  await joinVoice(alice);
+  const calls = await alice.page.evaluate(() => {
+    const recorded: unknown = Reflect.get(window, '__neartalkGestureCalls');
+    return Array.isArray(recorded) ? recorded.filter((call): call is string => typeof call === 'string') : [];
+  });
+  expect(calls).toContain('resume');
+  expect(calls).toContain('play');
 });
