@@ -33,8 +33,10 @@ export interface Relay {
 /** A socket (HTTP, or a refused handshake) idle this long is destroyed. */
 const IDLE_SOCKET_TIMEOUT_MS = 30_000;
 
-/** A fresh random peer id: 128 bits, base64url. */
-function newPeerId(isTaken: (id: PeerId) => boolean): PeerId {
+/** A fresh peer id: `make()`'s when it is valid and free, else 128 random bits, base64url. */
+function newPeerId(isTaken: (id: PeerId) => boolean, make: (() => string) | null): PeerId {
+  const made = make?.();
+  if (isPeerId(made) && !isTaken(made)) return made;
   for (;;) {
     const id = randomBytes(16).toString('base64url');
     if (isPeerId(id) && !isTaken(id)) return id;
@@ -207,7 +209,7 @@ export function createRelay(overrides: Partial<RelayOptions> = {}): Relay {
     connectionsPerIp.set(ip, (connectionsPerIp.get(ip) ?? 0) + 1);
     const port = new WebSocketPort(ws, socket, ip, portLimits);
     const client = hub.connect(
-      newPeerId((candidate) => hub.hasClient(candidate)),
+      newPeerId((candidate) => hub.hasClient(candidate), options.newPeerId),
       port,
     );
     connections.add(port);

@@ -75,6 +75,12 @@ export interface RelayOptions {
   readonly logger: Logger;
   /** Clock in milliseconds, injectable for tests. */
   readonly now: () => number;
+  /**
+   * Makes the id for each new client; null (the default) for 128 random bits. Injectable for
+   * tests that must know which of two peers dials first (the one with the smaller id). An id
+   * that is not a valid peer id, or already taken, is replaced by a random one.
+   */
+  readonly newPeerId: (() => string) | null;
 }
 
 export const DEFAULT_RELAY_OPTIONS = {
@@ -106,6 +112,7 @@ export const DEFAULT_RELAY_OPTIONS = {
   trustProxy: false,
   redisUrl: null,
   redisPresenceTtlMs: 6_000,
+  newPeerId: null,
 } as const satisfies Partial<RelayOptions>;
 
 /** Allowed range of every whole-number option: checked here and by the command line. */

@@ -1,5 +1,12 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './fixture/chromium.ts';
+import { enginesFromEnvironment } from './fixture/engines.ts';
+
+/**
+ * Peers spread over several engines (`NEARTALK_ENGINES`) take longer: a Firefox launch per
+ * worker (again after every failed test) and slower pages. Waits inside tests stay the same.
+ */
+const isMixed = enginesFromEnvironment().length > 1;
 
 // Browser tests: `npm run test:e2e` builds the app (dist/app) first; each test's relay serves it.
 export default defineConfig({
@@ -11,7 +18,7 @@ export default defineConfig({
   fullyParallel: false,
   forbidOnly: !!process.env['CI'],
   retries: 0,
-  timeout: 30_000,
+  timeout: isMixed ? 60_000 : 30_000,
   expect: { timeout: 10_000 },
   reporter: 'list',
   use: {

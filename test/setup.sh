@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Makes sure the tests can run: Chromium for the browser tests, redis-server for the
-# scale-out tests and coturn for the TURN tests, all from the system's packages.
+# Makes sure the tests can run: Chromium for the browser tests, Firefox ESR, WebKitGTK's
+# WebDriver and Xvfb for the cross-engine tests, redis-server for the scale-out tests and
+# coturn for the TURN tests, all from the system's packages.
 # Playwright's own browser download does not work everywhere (no internet beyond the
 # npm registry and Debian's repositories), so the tests launch the system Chromium.
 # Idempotent and silent when everything is already there. Does not run npm install,
@@ -32,6 +33,18 @@ chromium_present() {
 }
 
 chromium_present || missing+=(chromium)
+firefox_present() {
+  if [[ -n "${FIREFOX_PATH:-}" ]]; then
+    [[ -x "$FIREFOX_PATH" && -f "$FIREFOX_PATH" ]] && return 0
+    echo "setup: FIREFOX_PATH=$FIREFOX_PATH is not an executable file." >&2
+    exit 1
+  fi
+  command -v firefox-esr >/dev/null 2>&1 || command -v firefox >/dev/null 2>&1
+}
+firefox_present || missing+=(firefox-esr)
+# WebKitWebDriver comes with webkit2gtk-driver, MiniBrowser with its libwebkit2gtk dependency.
+command -v WebKitWebDriver >/dev/null 2>&1 || missing+=(webkit2gtk-driver)
+command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
 command -v redis-server >/dev/null 2>&1 || [[ -x /usr/bin/redis-server ]] || missing+=(redis-server)
 command -v turnserver >/dev/null 2>&1 || [[ -x /usr/bin/turnserver ]] || missing+=(coturn)
 

@@ -68,6 +68,7 @@ export class NtApp extends LitElement {
           .relay=${state?.relay ?? 'connecting'}
           .directLinks=${state?.directLinks ?? 0}
           .isOnline=${this.network.source?.isOnline ?? true}
+          .canConnectToPeers=${(state?.peerSupport ?? 'supported') === 'supported'}
         ></nt-status>
       </header>
       ${this.updates.source?.isUpdateReady === true

@@ -13,6 +13,7 @@ import { chatStyles } from './chat-styles.ts';
 import { sharedStyles } from './shared-styles.ts';
 import { tabAfterKey, type ChatTab } from './chat-tabs.ts';
 import './nt-composer.ts';
+import './nt-no-peers.ts';
 import './nt-messages.ts';
 import './nt-people.ts';
 
@@ -37,7 +38,7 @@ export class NtChat extends LitElement {
 
   /** Focus goes to where a person writes. */
   override focus(options?: FocusOptions): void {
-    this.renderRoot.querySelector('nt-composer')?.focus(options);
+    (this.renderRoot.querySelector('nt-no-peers') ?? this.renderRoot.querySelector('nt-composer'))?.focus(options);
   }
 
   protected override async getUpdateComplete(): Promise<boolean> {
@@ -57,6 +58,7 @@ export class NtChat extends LitElement {
   override render() {
     const state = this.state;
     if (state === null) return html``;
+    if (state.peerSupport !== 'supported') return html`<nt-no-peers .support=${state.peerSupport}></nt-no-peers>`;
     const isWide = this.wide.matches;
     const shows = (tab: ChatTab): boolean => isWide || this.tab === tab;
     return html`

@@ -44,10 +44,13 @@ export class NtStatus extends LitElement {
   @property({ attribute: false }) directLinks = 0;
   /** The device has a network (`navigator.onLine`). */
   @property({ attribute: false }) isOnline = true;
+  /** The browser can make WebRTC peer connections (otherwise nothing else matters). */
+  @property({ attribute: false }) canConnectToPeers = true;
 
   override render() {
-    const text = statusText(this.relay, this.directLinks, this.isOnline);
-    return html`<p class=${this.isOnline ? this.relay : 'offline'} role="status"><span class="dot" aria-hidden="true"></span>${text}</p>`;
+    const text = statusText(this.relay, this.directLinks, this.isOnline, this.canConnectToPeers);
+    const kind = !this.canConnectToPeers ? 'offline' : this.isOnline ? this.relay : 'offline';
+    return html`<p class=${kind} role="status"><span class="dot" aria-hidden="true"></span>${text}</p>`;
   }
 }
 

@@ -3,6 +3,7 @@
  * many direct links, and (for tests only) relay-only ICE.
  */
 
+import { detectPeerSupport } from '../core/peer-support.ts';
 import { chooseRelayUrl } from '../core/relay-url.ts';
 import { DEFAULT_VOICE_CAP } from '../core/voice-policy.ts';
 import { DEFAULT_MESH_POLICY, MAX_DEGREE, meshPolicyProblem, policyForDegree, type MeshPolicyConfig } from '../core/mesh-policy.ts';
@@ -43,7 +44,10 @@ export async function createSession(
   const relay = chooseRelayUrl(pageUrl, buildTimeRelayUrl);
   for (const reason of relay.ignored) console.warn(`relay URL: ignoring an override: ${reason}`);
   const params = new URL(pageUrl).searchParams;
+  const peerSupport = detectPeerSupport(globalThis);
+  if (peerSupport !== 'supported') console.warn(`no WebRTC in this browser (${peerSupport}): NearTalk cannot connect to anyone`);
   return new NearTalkSession({
+    peerSupport,
     relayUrl: relay.url,
     policy: meshPolicy(params),
     voiceCap: integerParameter(params, VOICE_CAP_PARAMETER, 1, 16, DEFAULT_VOICE_CAP),

@@ -114,6 +114,7 @@ export class FakeSession implements SessionView {
     this.current = {
       phase: 'intro',
       relay: 'connecting',
+      peerSupport: 'supported',
       username: null,
       usernameChangesLeft: this.ownName.changesLeft,
       usernameError: null,

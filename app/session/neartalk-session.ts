@@ -9,6 +9,7 @@ import { bandDistanceM, distanceBetween, formatDistance, quantizePosition, type 
 import { OwnUsername } from '../core/username.ts';
 import { DEFAULT_RADIUS_M, isInMutualRange, isValidRadius } from '../core/visibility.ts';
 import type { MeshPolicyConfig } from '../core/mesh-policy.ts';
+import type { PeerSupport } from '../core/peer-support.ts';
 import type { LinkFactory } from '../net/peer-link.ts';
 import type { IdentityKeeper } from '../identity/identity-keeper.ts';
 import { GeoTracker } from './geo-tracker.ts';
@@ -41,6 +42,12 @@ export interface SessionConfig {
   readonly saved?: SafetyRecord;
   /** Called whenever what must outlive a reload changes (our proof, whom we blocked). */
   readonly onSafetyRecord?: (record: SafetyRecord) => void;
+  /**
+   * What this browser offers for peer connections (`detectPeerSupport`). Without them the
+   * session never contacts the relay (neighbours would dial a peer that cannot answer)
+   * and its state says why nobody can be reached. Supported when omitted.
+   */
+  readonly peerSupport?: PeerSupport;
 }
 
 /** Flags one may send per minute: what receivers accept (app/core/flag.ts). */
@@ -58,7 +65,9 @@ export class NearTalkSession implements SessionView {
   private sendError: string | null = null;
   private dropped: Record<DropReason, number> = { ...NO_DROPS };
   private readonly geo: GeoTracker;
-  private readonly node: PeerNode;
+  /** Null when the browser cannot make peer connections: no relay, no mesh. */
+  private readonly node: PeerNode | null;
+  private readonly peerSupport: PeerSupport;
   private readonly voice: VoiceSession;
   private readonly lifecycle: PageLifecycle | null;
   /** Messages this person hid, and collapsed ones they chose to see (for this session). */
@@ -72,6 +81,7 @@ export class NearTalkSession implements SessionView {
   private ageTimerDueMs: number | null = null;
 
   constructor(private readonly config: SessionConfig) {
+    this.peerSupport = config.peerSupport ?? 'supported';
     const restoredName = config.keeper?.username ?? null;
     this.username = restoredName === null ? new OwnUsername() : new OwnUsername({ username: restoredName, changesLeft: config.keeper?.usernameChangesLeft ?? 0 });
     this.stateValue = this.buildState('connecting');
@@ -79,7 +89,7 @@ export class NearTalkSession implements SessionView {
       onPosition: (position) => this.moveTo(position),
       onFailure: (failure) => this.update(() => (this.phase = failure === 'denied' ? 'location-denied' : 'location-unavailable')),
     });
-    this.node = new PeerNode({
+    this.node = this.peerSupport !== 'supported' ? null : new PeerNode({
       relayUrl: config.relayUrl,
       policy: config.policy,
       voiceCap: config.voiceCap,
@@ -104,7 +114,7 @@ export class NearTalkSession implements SessionView {
     });
     this.voice = new VoiceSession({
       cap: config.voiceCap,
-      setAudio: (linkKey, track, isExchanging) => this.node.mesh.setAudio(linkKey, track, isExchanging),
+      setAudio: (linkKey, track, isExchanging) => this.node?.mesh.setAudio(linkKey, track, isExchanging),
       onChange: () => this.update(() => undefined),
       onInVoiceChanged: () => void this.announceSelf(),
     });
@@ -112,7 +122,7 @@ export class NearTalkSession implements SessionView {
     this.lifecycle =
       config.window === undefined
         ? null
-        : new PageLifecycle({ window: config.window, onWake: (reason) => this.node.wake(reason), onSleep: () => config.keeper?.touch() });
+        : new PageLifecycle({ window: config.window, onWake: (reason) => this.node?.wake(reason), onSleep: () => config.keeper?.touch() });
     // The same person as before this page load: back to the chat as soon as we know where
     // we are (the browser asks for location again only if it does not remember the answer).
     if (restoredName !== null) this.requestLocation();
@@ -157,7 +167,7 @@ export class NearTalkSession implements SessionView {
   send(text: string): void {
     const username = this.username.current;
     const position = this.position;
-    if (this.phase !== 'chat' || username === undefined || position === null) return;
+    if (this.phase !== 'chat' || username === undefined || position === null || this.node === null) return;
     const sentAtMs = Date.now();
     const refusal = this.sendRefusal(text, sentAtMs);
     this.update(() => (this.sendError = refusal));
@@ -165,7 +175,7 @@ export class NearTalkSession implements SessionView {
   }
 
   joinVoice(): void {
-    if (this.phase === 'chat') void this.voice.join();
+    if (this.phase === 'chat' && this.node !== null) void this.voice.join();
   }
 
   leaveVoice(): void {
@@ -191,11 +201,11 @@ export class NearTalkSession implements SessionView {
   }
 
   block(key: string, username: string): void {
-    this.node.block(key, username);
+    this.node?.block(key, username);
   }
 
   unblock(key: string): void {
-    this.node.unblock(key);
+    this.node?.unblock(key);
   }
 
   hideMessage(id: string): void {
@@ -218,7 +228,7 @@ export class NearTalkSession implements SessionView {
       return;
     }
     this.ownFlagTimes.push(nowMs);
-    this.node.flag(id, reason).catch((err: unknown) => console.warn('the flag could not be sent:', err instanceof Error ? err.message : String(err)));
+    this.node?.flag(id, reason).catch((err: unknown) => console.warn('the flag could not be sent:', err instanceof Error ? err.message : String(err)));
   }
 
   /** Stops location, closes the relay connection and every link, clears every timer. */
@@ -229,7 +239,7 @@ export class NearTalkSession implements SessionView {
     this.ageTimer = undefined;
     this.geo.stop();
     this.voice.dispose();
-    this.node.dispose();
+    this.node?.dispose();
     this.listeners.clear();
   }
 
@@ -237,8 +247,8 @@ export class NearTalkSession implements SessionView {
   private sendRefusal(text: string, sentAtMs: number): string | null {
     if (!isSendableText(text)) return `A message has 1 to ${MAX_MESSAGE_CHARS} characters.`;
     // Our key exists from the first milliseconds of the session; receivers count by it.
-    const key = this.node.key;
-    if (key !== null && !this.node.router.canPublish(key, sentAtMs)) {
+    const key = this.node?.key ?? null;
+    if (key !== null && this.node?.router.canPublish(key, sentAtMs) === false) {
       return 'You can send 10 messages a minute. Wait a moment.';
     }
     return null;
@@ -257,7 +267,7 @@ export class NearTalkSession implements SessionView {
   /** Tells the relay our cells and our neighbours our presence, after any change. */
   private async announceSelf(): Promise<void> {
     const username = this.username.current;
-    if (this.phase !== 'chat' || username === undefined || this.position === null) return;
+    if (this.phase !== 'chat' || username === undefined || this.position === null || this.node === null) return;
     await this.node.describeSelf({ username, position: this.position, radiusM: this.radiusM, inVoice: this.voice.isInVoice });
     this.updateVoice();
   }
@@ -265,7 +275,7 @@ export class NearTalkSession implements SessionView {
   /** Re-picks whom we exchange audio with after any change of neighbours or of ourselves. */
   private updateVoice(): void {
     const position = this.position;
-    this.voice.update(this.node.mesh.neighbours(), position === null ? null : { position, radiusM: this.radiusM });
+    this.voice.update(this.node?.mesh.neighbours() ?? [], position === null ? null : { position, radiusM: this.radiusM });
   }
 
   private countDrop(reason: DropReason): void {
@@ -293,7 +303,7 @@ export class NearTalkSession implements SessionView {
   private buildState(relay: SessionState['relay']): SessionState {
     const position = this.position;
     // Undefined while the constructor builds the first state.
-    const node = this.node as PeerNode | undefined;
+    const node = this.node as PeerNode | null | undefined;
     let messages: ShownMessage[] = [];
     let hiddenCount = 0;
     const nearby = new Map<string, NearbyPerson & { distance: number }>();
@@ -317,7 +327,7 @@ export class NearTalkSession implements SessionView {
         });
       }
       const neighbourKeys = new Set(neighbours.map((neighbour) => neighbour.presence.key));
-      if (node !== undefined) {
+      if (node !== undefined && node !== null) {
         const view = buildMessageView({
           stored: node.router.store.list(),
           ownKey: node.key,
@@ -347,6 +357,7 @@ export class NearTalkSession implements SessionView {
     return {
       phase: this.phase,
       relay,
+      peerSupport: this.peerSupport,
       username: this.username.current ?? null,
       usernameChangesLeft: this.username.changesLeft,
       usernameError: this.usernameError,

@@ -6,6 +6,7 @@
 
 import type { DropReason } from '../core/chat-message.ts';
 import type { FlagReason } from '../core/flag.ts';
+import type { PeerSupport } from '../core/peer-support.ts';
 import type { TurnTrouble } from '../core/turn-trouble.ts';
 
 /** Where a person is in the flow. */
@@ -97,6 +98,11 @@ export interface BlockedPersonView {
 export interface SessionState {
   readonly phase: SessionPhase;
   readonly relay: RelayStatus;
+  /**
+   * Whether this browser can connect to people (WebRTC with data channels). Otherwise the
+   * chat screen says so, with what to do, and nothing is sent anywhere.
+   */
+  readonly peerSupport: PeerSupport;
   /** Current username once chosen. */
   readonly username: string | null;
   /** Username changes still allowed this session (3 at the start). */

@@ -65,6 +65,8 @@ export class VoiceSession {
 
   async join(): Promise<void> {
     if (this.stateValue.status === 'on' || this.stateValue.status === 'starting') return;
+    // Still inside the person's click (nothing awaited yet): Safari starts audio output only here.
+    this.playback.unlock();
     this.setState({ status: 'starting' });
     try {
       const stream = await navigator.mediaDevices.getUserMedia(MICROPHONE_CONSTRAINTS);

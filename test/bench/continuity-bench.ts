@@ -38,7 +38,7 @@ async function pair(browser: Browser, baseUrl: string, query: Record<string, str
   const open = async (name: string, lat: number): Promise<MeshPeer> => {
     const context = await browser.newContext({ baseURL: baseUrl, geolocation: { latitude: lat, longitude: LON, accuracy: 10 }, permissions: ['geolocation', 'microphone'] });
     contexts.push(context);
-    return MeshPeer.open(context, { name, lat, lon: LON, query }, 'bench');
+    return MeshPeer.open(context, 'chromium', { name, lat, lon: LON, query }, 'bench');
   };
   const alice = await open('Alice', LAT_A);
   const bob = await open('Bob', LAT_B);

@@ -73,6 +73,11 @@ describe('status line', () => {
     assert.equal(statusText('reconnecting', 0, false), 'Offline — no network');
     assert.equal(statusText('connected', 3, false), 'Offline — still connected to 3 peers');
   });
+
+  test('says a browser without WebRTC cannot connect to anyone, whatever else holds', () => {
+    assert.equal(statusText('connected', 3, true, false), 'Cannot connect to people nearby in this browser');
+    assert.equal(statusText('connecting', 0, false, false), 'Cannot connect to people nearby in this browser');
+  });
 });
 
 describe('chat tabs', () => {

@@ -34,7 +34,7 @@ export async function newBenchContext(browser: Browser, options: BenchContextOpt
 
 /** Opens the app in `context` and goes through onboarding as `name` (MeshPeer.open). */
 export async function openBenchPeer(context: BrowserContext, name: string, lat: number, lon: number): Promise<MeshPeer> {
-  return MeshPeer.open(context, { name, lat, lon }, 'bench');
+  return MeshPeer.open(context, 'chromium', { name, lat, lon }, 'bench');
 }
 
 /** Sends `text` through the composer, without waiting for anything. */

@@ -41,7 +41,7 @@ export async function openVoicePeer(browser: Browser, options: VoicePeerOptions,
   contexts.push(context);
   // Before MeshPeer.open's scripts, so the fixture's RTCPeerConnection patches land on the real prototype.
   await context.addInitScript(installVoiceProbe);
-  return MeshPeer.open(context, { name: options.name, lat, lon, tone: options.toneHz, ...(options.query === undefined ? {} : { query: options.query }) }, 'voice bench');
+  return MeshPeer.open(context, 'chromium', { name: options.name, lat, lon, tone: options.toneHz, ...(options.query === undefined ? {} : { query: options.query }) }, 'voice bench');
 }
 
 /** Clicks "Join voice" and waits until the bar offers "Leave voice" (the microphone is on). */
