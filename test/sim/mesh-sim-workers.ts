@@ -19,6 +19,7 @@ import { InProcessRelay } from './in-process-relay.ts';
 import { LoopLag } from './loop-lag.ts';
 import type { SimConfig, SimResult } from './mesh-sim.ts';
 import { createRandom } from './prng.ts';
+import { PortBatcher } from './port-batcher.ts';
 import { planScenario } from './scenario.ts';
 import { addCounts, addLinkCounts, addTallies, mergeTracers, worstLoopDelay, type LoopDelay } from './worker-merge.ts';
 import type { FromWorker, ToWorker, WorkerPart, WorkerStatus } from './worker-protocol.ts';
@@ -28,6 +29,7 @@ const SETTLE_MS = 500;
 /** Workers start their clocks this long after the start is posted, so all begin together. */
 const START_MARGIN_MS = 100;
 const PROGRESS_EVERY_MS = 5_000;
+const WORKER_HEAP_MB = 8_192;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
@@ -48,7 +50,12 @@ function startSimWorker(): Worker {
   const api = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./sim-worker.ts', import.meta.url).href;
   const code = `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, execArgv: process.execArgv.filter((flag) => !/^--expose[-_]gc$/.test(flag)) });
+  return new Worker(code, {
+    eval: true,
+    execArgv: process.execArgv.filter((flag) => !/^--expose[-_]gc$/.test(flag)),
+    // Thousands of PeerNodes per worker: V8's default old space for a worker may be too small.
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+  });
 }
 
 function isFromWorker(value: unknown): value is FromWorker {
@@ -75,7 +82,9 @@ export async function runMeshSimOverWorkers(config: SimConfig, workerCount: numb
   const parts: WorkerPart[] = [];
   let failure: Error | null = null;
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
-  const send = (worker: number, message: ToWorker, transfer: MessagePort[] = []): void => workers[worker]?.postMessage(message, transfer);
+  // A turn's messages to a worker go in one post (relay frames for thousands of peers).
+  const batchers = workers.map((worker) => new PortBatcher<ToWorker>(worker));
+  const send = (worker: number, message: ToWorker): void => batchers[worker]?.post(message);
 
   /** Resolves when every worker has said `kind` (or rejects when one fails). */
   const everyWorker = (kind: string): Promise<void> =>
@@ -149,8 +158,9 @@ export async function runMeshSimOverWorkers(config: SimConfig, workerCount: numb
     }
   };
   workers.forEach((worker, index) => {
-    worker.on('message', (message: unknown) => {
-      if (isFromWorker(message)) onMessage(index, message);
+    worker.on('message', (batch: unknown) => {
+      if (!Array.isArray(batch)) return;
+      for (const message of batch) if (isFromWorker(message)) onMessage(index, message);
     });
     worker.on('error', (err: Error) => fail(new Error(`worker ${index} stopped: ${err.stack ?? err.message}`)));
   });
@@ -167,9 +177,10 @@ export async function runMeshSimOverWorkers(config: SimConfig, workerCount: numb
     }
     const { onProgress, ...workerConfig } = config;
     const ready = everyWorker('ready');
-    ports.forEach((own, worker) =>
-      send(worker, { kind: 'init', worker, workers: workerCount, config: workerConfig, ports: own }, own.filter((port): port is MessagePort => port !== null)),
-    );
+    ports.forEach((own, worker) => {
+      const init: ToWorker = { kind: 'init', worker, workers: workerCount, config: workerConfig, ports: own };
+      workers[worker]?.postMessage(init, own.filter((port): port is MessagePort => port !== null));
+    });
     await ready;
     const isGcExposed = collectGarbage();
     const baseline = process.memoryUsage();
@@ -265,6 +276,7 @@ export async function runMeshSimOverWorkers(config: SimConfig, workerCount: numb
       await disposed.catch(() => undefined);
     }
     relay.dispose();
+    for (const batcher of batchers) batcher.close();
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
 }

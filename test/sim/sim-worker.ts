@@ -18,6 +18,7 @@ import { LoopLag } from './loop-lag.ts';
 import { MemoryNetwork } from './memory-network.ts';
 import { linkCapOf } from './node-options.ts';
 import { PathTracer } from './path-tracer.ts';
+import { PortBatcher } from './port-batcher.ts';
 import { createRandom } from './prng.ts';
 import { planScenario } from './scenario.ts';
 import { SimPeer } from './sim-peer.ts';
@@ -79,6 +80,8 @@ class WorkerShare {
   private readonly warnings = new WarningTally();
   private readonly rejections: string[] = [];
   private readonly timers = new Set<ReturnType<typeof setInterval>>();
+  /** To each other worker (null for this one), a turn's messages in one post. */
+  private readonly toWorkers: (PortBatcher<BetweenWorkers> | null)[];
   private startEpochMs = Number.NaN;
   private nextSocketId = 1;
   private storedCopies = 0;
@@ -106,7 +109,12 @@ class WorkerShare {
         post: (to, message) => this.toWorker(to, { kind: 'link', message }),
       },
     });
-    init.ports.forEach((port, from) => port?.on('message', (message: BetweenWorkers) => this.fromWorker(from, message)));
+    this.toWorkers = init.ports.map((port) => (port === null ? null : new PortBatcher<BetweenWorkers>(port)));
+    init.ports.forEach((port, from) =>
+      port?.on('message', (batch: readonly BetweenWorkers[]) => {
+        for (const message of batch) this.fromWorker(from, message);
+      }),
+    );
     this.warnings.start();
     process.on('unhandledRejection', (reason: unknown) => {
       this.rejections.push(reason instanceof Error ? (reason.stack ?? reason.message) : String(reason));
@@ -149,7 +157,7 @@ class WorkerShare {
   }
 
   private toWorker(to: number, message: BetweenWorkers): void {
-    this.init.ports[to]?.postMessage(message);
+    this.toWorkers[to]?.post(message);
   }
 
   private fromWorker(from: number, message: BetweenWorkers): void {
@@ -300,6 +308,7 @@ class WorkerShare {
     for (const peer of this.peers.values()) peer.leave();
     this.network.dispose();
     this.warnings.stop();
+    for (const batcher of this.toWorkers) batcher?.close();
     for (const port of this.init.ports) port?.close();
   }
 }
@@ -310,18 +319,27 @@ function isToWorker(value: unknown): value is ToWorker {
 
 if (parentPort !== null) {
   const port: MessagePort = parentPort;
+  const toMain = new PortBatcher<FromWorker>(port);
   let share: WorkerShare | null = null;
-  port.on('message', (message: unknown) => {
-    if (!isToWorker(message)) return;
+  const handle = (message: ToWorker): void => {
     try {
       if (message.kind === 'init') {
-        share = new WorkerShare(message, (out) => port.postMessage(out));
-        port.postMessage({ kind: 'ready' } satisfies FromWorker);
+        share = new WorkerShare(message, (out) => toMain.post(out));
+        toMain.post({ kind: 'ready' });
         return;
       }
       share?.handle(message);
+      if (message.kind === 'dispose') toMain.flush();
     } catch (err: unknown) {
-      port.postMessage({ kind: 'failed', error: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies FromWorker);
+      toMain.post({ kind: 'failed', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    }
+  };
+  // The first message (init, with the ports) comes alone; the rest in batches.
+  port.on('message', (message: unknown) => {
+    if (Array.isArray(message)) {
+      for (const item of message) if (isToWorker(item)) handle(item);
+    } else if (isToWorker(message)) {
+      handle(message);
     }
   });
 }

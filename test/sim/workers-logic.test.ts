@@ -6,6 +6,7 @@ import type { LinkProfile } from './link-profile.ts';
 import { parseBenchArgs } from './mesh-bench-args.ts';
 import { MemoryNetwork, type BridgeMessage } from './memory-network.ts';
 import { PathTracer } from './path-tracer.ts';
+import { PortBatcher } from './port-batcher.ts';
 import { createRandom } from './prng.ts';
 import { waitFor } from './wait-for.ts';
 import { addCounts, addLinkCounts, addTallies, mergeTracers, tallyTotals, workerOfPeer, worstLoopDelay } from './worker-merge.ts';
@@ -161,4 +162,18 @@ test('--workers: N worker threads for the memory transport and the in-process re
   assert.throws(() => parseBenchArgs(['--workers', '2', '--transport', 'webrtc']), /--workers applies to the memory transport only/);
   assert.throws(() => parseBenchArgs(['--workers', '2', '--relay', 'ws']), /--workers needs --relay hub/);
   assert.throws(() => parseBenchArgs(['--workers', '0']), /--workers/);
+});
+
+test('a port batcher posts one turn of messages as one array, in order, and nothing after it is closed', async () => {
+  const posts: (readonly number[])[] = [];
+  const batcher = new PortBatcher<number>({ postMessage: (batch) => posts.push(batch) });
+  batcher.post(1);
+  batcher.post(2);
+  assert.deepEqual(posts, [], 'nothing is posted within the turn');
+  await new Promise((resolve) => setImmediate(resolve));
+  batcher.post(3);
+  batcher.close();
+  batcher.post(4);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(posts, [[1, 2], [3]]);
 });
