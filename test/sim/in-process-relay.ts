@@ -84,7 +84,10 @@ class HubSocket extends EventTarget {
           this.toClient.push({ kind: 'close', code, reason }, this.relay.delayMs());
         },
       };
-      this.client = this.relay.hub.connect(this.relay.newPeerId(), port);
+      const id = this.relay.newPeerId();
+      // Told before the welcome is even queued: workers learn where an id lives before anyone can dial it.
+      this.relay.onConnected?.(this as unknown as WebSocket, id);
+      this.client = this.relay.hub.connect(id, port);
       return;
     }
     if (this.client !== null) this.relay.hub.receive(this.client, item.text);
@@ -107,6 +110,8 @@ export class InProcessRelay {
   readonly hub: RelayHub;
   readonly busyPipes: BusyPipes = new Set();
   private readonly sockets = new Set<HubSocket>();
+  /** Called when a connection is given its relay id (the worker-thread runner maps ids to workers). */
+  onConnected: ((socket: WebSocket, id: PeerId) => void) | null = null;
 
   private readonly idRandom: Random;
 

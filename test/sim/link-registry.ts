@@ -166,7 +166,12 @@ export class LinkRegistry {
     return { made: this.linksMade, opened: this.linksOpened, failed: this.linksFailed, retired: this.linksRetired };
   }
 
-  /** The peer that holds relay id `relayId` (known once it has made a link). */
+  /** Peer `owner` (in another worker) holds relay id `relayId`. */
+  learnOwner(relayId: string, owner: number): void {
+    this.ownerOfRelayId.set(relayId, owner);
+  }
+
+  /** The peer that holds relay id `relayId` (known once it has made a link, or learnt). */
   ownerOf(relayId: string): number | undefined {
     return this.ownerOfRelayId.get(relayId);
   }

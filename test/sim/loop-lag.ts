@@ -38,6 +38,11 @@ export class LoopLag {
     this.lagMs.push(lagMs);
   }
 
+  /** The samples recorded, as plain arrays (sent from a worker thread). */
+  samples(): { readonly atMs: readonly number[]; readonly lagMs: readonly number[] } {
+    return { atMs: [...this.atMs], lagMs: [...this.lagMs] };
+  }
+
   /** Milliseconds of [fromMs, toMs] during which the loop was blocked. */
   blockedWithin(fromMs: number, toMs: number): number {
     if (toMs <= fromMs) return 0;

@@ -22,17 +22,73 @@ const CONNECT_TIMEOUT_MS = 20_000;
 
 type Carried = { readonly kind: 'frame'; readonly text: string } | { readonly kind: 'close' };
 
+/** The other end of an open link, as this end sends to it: in this thread, or in another worker. */
+interface Partner {
+  arrive(carried: Carried): void;
+  /** The partner's frames to this end need not arrive any more (this end has closed). */
+  stopSending(): void;
+}
+
+/**
+ * What the transport needs when peers are spread over worker threads (`sim-worker.ts`):
+ * where each relay id's peer lives and an ordered channel to each other worker. A pair of
+ * ends is matched by the worker of the smaller relay id; frames cross as messages after
+ * the sending end's pipe has applied the profile (latency, loss, head-of-line blocking).
+ */
+export interface LinkBridge {
+  /** This thread's worker number. */
+  readonly self: number;
+  /** The worker holding `relayId`'s peer, or undefined when not known (taken as this one). */
+  workerOf(relayId: string): number | undefined;
+  /** Posts to another worker; messages to one worker arrive in the order posted. */
+  post(worker: number, message: BridgeMessage): void;
+}
+
+/** Between workers: register an end with the matcher, withdraw it, open it, carry frames and closes. */
+export type BridgeMessage =
+  | { readonly kind: 'end'; readonly endId: number; readonly localId: string; readonly remoteId: string }
+  | { readonly kind: 'gone'; readonly endId: number }
+  | { readonly kind: 'open'; readonly endId: number; readonly partnerEndId: number }
+  | { readonly kind: 'frame'; readonly endId: number; readonly text: string }
+  | { readonly kind: 'close'; readonly endId: number };
+
+/** An end in another worker, as its matcher or its open partner sees it. */
+class RemoteEnd implements Partner {
+  state: 'connecting' | 'closed' = 'connecting';
+  constructor(
+    readonly localId: string,
+    readonly remoteId: string,
+    readonly worker: number,
+    readonly endId: number,
+    private readonly bridge: LinkBridge,
+  ) {}
+
+  arrive(carried: Carried): void {
+    this.bridge.post(this.worker, carried.kind === 'frame' ? { kind: 'frame', endId: this.endId, text: carried.text } : { kind: 'close', endId: this.endId });
+  }
+
+  stopSending(): void {
+    // Its pipe lives in its own worker; frames it still sends find this end closed.
+  }
+}
+
+type WaitingEnd = MemoryLink | RemoteEnd;
+
 export interface MemoryNetworkOptions {
   readonly profile: LinkProfile;
   readonly random: Random;
   readonly connectTimeoutMs?: number;
+  /** Peers spread over worker threads: how to reach ends in other workers. */
+  readonly bridge?: LinkBridge;
 }
 
-class MemoryLink implements MeshLink {
+class MemoryLink implements MeshLink, Partner {
   readonly localId: PeerId;
   readonly remoteId: PeerId;
   private stateValue: LinkState = 'connecting';
-  private partner: MemoryLink | null = null;
+  private partner: Partner | null = null;
+  /** The worker this end registered with as waiting for its partner (null: this one). */
+  registeredWith: number | null = null;
   private hasSignalled = false;
   /** Frames from this end to the partner; outlives this end until its close has arrived. */
   readonly outbound: OrderedPipe<Carried>;
@@ -42,6 +98,8 @@ class MemoryLink implements MeshLink {
     private readonly options: PeerLinkOptions,
     private readonly network: MemoryNetwork,
     connectTimeoutMs: number,
+    /** Unique in this network: how another worker names this end. */
+    readonly endId: number,
   ) {
     this.localId = options.localId;
     this.remoteId = options.remoteId;
@@ -81,7 +139,7 @@ class MemoryLink implements MeshLink {
   }
 
   /** Both ends exist and the connect delay has passed. */
-  open(partner: MemoryLink): void {
+  open(partner: Partner): void {
     if (this.stateValue !== 'connecting') return;
     clearTimeout(this.connectTimer);
     this.partner = partner;
@@ -89,13 +147,17 @@ class MemoryLink implements MeshLink {
     this.options.onOpen();
   }
 
-  private arrive(carried: Carried): void {
+  arrive(carried: Carried): void {
     if (carried.kind === 'close') {
-      this.partner?.outbound.dispose();
+      this.partner?.stopSending();
       this.finish('closed');
     } else if (this.stateValue === 'open') {
       this.options.onFrame(carried.text);
     }
+  }
+
+  stopSending(): void {
+    this.outbound.dispose();
   }
 
   private sendSignal(type: 'offer' | 'answer'): void {
@@ -118,10 +180,16 @@ export class MemoryNetwork {
   private readonly profile: LinkProfile;
   private readonly random: Random;
   private readonly connectTimeoutMs: number;
+  private readonly bridge: LinkBridge | null;
   /** Ends waiting for their partner, by `local|remote`. */
-  private readonly waiting = new Map<string, MemoryLink>();
+  private readonly waiting = new Map<string, WaitingEnd>();
   private readonly openTimers = new Set<ReturnType<typeof setTimeout>>();
   private readonly live = new Set<MemoryLink>();
+  /** Local ends another worker may address (registered there, or open to an end there), by end id. */
+  private readonly bridged = new Map<number, MemoryLink>();
+  /** Ends of other workers registered here and not yet matched, by `worker:endId`. */
+  private readonly remoteEnds = new Map<string, RemoteEnd>();
+  private nextEndId = 1;
   /** Pipes with frames in flight (the network's shutdown stops them). */
   readonly busyPipes: BusyPipes = new Set();
 
@@ -129,29 +197,61 @@ export class MemoryNetwork {
     this.profile = checkLinkProfile(options.profile);
     this.random = options.random;
     this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    this.bridge = options.bridge ?? null;
   }
 
   /** Makes in-memory links (pass as PeerNode's `createLink`). */
   readonly createLink: LinkFactory = (options) => {
-    const link = new MemoryLink(options, this, this.connectTimeoutMs);
+    const link = new MemoryLink(options, this, this.connectTimeoutMs, this.nextEndId++);
     this.live.add(link);
-    const partner = this.waiting.get(`${options.remoteId}|${options.localId}`);
-    if (partner === undefined || partner.state !== 'connecting') {
-      this.waiting.set(`${options.localId}|${options.remoteId}`, link);
+    const matcher = this.matcherOf(options.localId, options.remoteId);
+    if (this.bridge !== null && matcher !== this.bridge.self) {
+      link.registeredWith = matcher;
+      this.bridged.set(link.endId, link);
+      this.bridge.post(matcher, { kind: 'end', endId: link.endId, localId: options.localId, remoteId: options.remoteId });
       return link;
     }
-    this.waiting.delete(`${options.remoteId}|${options.localId}`);
-    // A pair that is never to open just waits: both ends time out, as a blocked path would.
-    if (this.random.chance(this.profile.failRate)) return link;
-    const timer = setTimeout(() => {
-      this.openTimers.delete(timer);
-      if (link.state !== 'connecting' || partner.state !== 'connecting') return;
-      link.open(partner);
-      partner.open(link);
-    }, connectDelayMs(this.profile, this.random));
-    this.openTimers.add(timer);
+    this.match(link);
     return link;
   };
+
+  /** A message from another worker's network (see `LinkBridge`). */
+  receive(from: number, message: BridgeMessage): void {
+    const bridge = this.bridge;
+    if (bridge === null) return;
+    switch (message.kind) {
+      case 'end': {
+        const end = new RemoteEnd(message.localId, message.remoteId, from, message.endId, bridge);
+        this.remoteEnds.set(`${from}:${message.endId}`, end);
+        this.match(end);
+        return;
+      }
+      case 'gone': {
+        const end = this.remoteEnds.get(`${from}:${message.endId}`);
+        if (end === undefined) return;
+        end.state = 'closed';
+        this.remoteEnds.delete(`${from}:${message.endId}`);
+        const key = `${end.localId}|${end.remoteId}`;
+        if (this.waiting.get(key) === end) this.waiting.delete(key);
+        return;
+      }
+      case 'open': {
+        const link = this.bridged.get(message.endId);
+        // Ended here while the matcher opened the pair: its end learns as from a close.
+        if (link === undefined || link.state !== 'connecting') bridge.post(from, { kind: 'close', endId: message.partnerEndId });
+        else link.open(new RemoteEnd(link.localId, link.remoteId, from, message.partnerEndId, bridge));
+        return;
+      }
+      case 'frame':
+        this.bridged.get(message.endId)?.arrive({ kind: 'frame', text: message.text });
+        return;
+      case 'close':
+        this.bridged.get(message.endId)?.arrive({ kind: 'close' });
+        return;
+      default:
+        message satisfies never;
+    }
+  }
 
   /** One frame's delay under the profile. */
   frameDelayMs(): number {
@@ -163,6 +263,9 @@ export class MemoryNetwork {
     const key = `${link.localId}|${link.remoteId}`;
     if (this.waiting.get(key) === link) this.waiting.delete(key);
     this.live.delete(link);
+    if (this.bridged.delete(link.endId) && link.registeredWith !== null && this.bridge !== null) {
+      this.bridge.post(link.registeredWith, { kind: 'gone', endId: link.endId });
+    }
   }
 
   /** Clears every timer and pipe; links still open are closed. */
@@ -172,5 +275,46 @@ export class MemoryNetwork {
     for (const link of [...this.live]) link.close();
     for (const pipe of [...this.busyPipes]) pipe.dispose();
     this.waiting.clear();
+    this.bridged.clear();
+    this.remoteEnds.clear();
+  }
+
+  /** The worker that pairs the ends of `a` and `b`: the one holding the smaller relay id (this one without a bridge). */
+  private matcherOf(a: string, b: string): number {
+    if (this.bridge === null) return 0;
+    return this.bridge.workerOf(a < b ? a : b) ?? this.bridge.self;
+  }
+
+  /** Waits for `end`'s partner, or, when it is already waiting, opens the pair after the connect delay. */
+  private match(end: WaitingEnd): void {
+    const partner = this.waiting.get(`${end.remoteId}|${end.localId}`);
+    if (partner === undefined || partner.state !== 'connecting') {
+      this.waiting.set(`${end.localId}|${end.remoteId}`, end);
+      return;
+    }
+    this.waiting.delete(`${end.remoteId}|${end.localId}`);
+    // A pair that is never to open just waits: both ends time out, as a blocked path would.
+    if (this.random.chance(this.profile.failRate)) return;
+    const timer = setTimeout(() => {
+      this.openTimers.delete(timer);
+      if (end.state !== 'connecting' || partner.state !== 'connecting') return;
+      this.openPair(end, partner);
+    }, connectDelayMs(this.profile, this.random));
+    this.openTimers.add(timer);
+  }
+
+  private openPair(a: WaitingEnd, b: WaitingEnd): void {
+    if (a instanceof MemoryLink && b instanceof MemoryLink) {
+      a.open(b);
+      b.open(a);
+      return;
+    }
+    // The matcher always holds one end (the smaller relay id's); the other is in another worker.
+    const [local, remote] = a instanceof MemoryLink ? [a, b] : [b, a];
+    if (!(local instanceof MemoryLink) || !(remote instanceof RemoteEnd) || this.bridge === null) return;
+    this.remoteEnds.delete(`${remote.worker}:${remote.endId}`);
+    this.bridged.set(local.endId, local);
+    local.open(remote);
+    this.bridge.post(remote.worker, { kind: 'open', endId: remote.endId, partnerEndId: local.endId });
   }
 }

@@ -25,7 +25,10 @@ export const USAGE = `npm run bench:mesh -- --peers N [options]
   --repeat N           N runs, each in a process of its own, then the median and the
                        worst of their p50s and p99s (default 1)
   --seeds same|fresh   with --repeat: every run on --seed (default), or seeds
-                       --seed, --seed+1, …`;
+                       --seed, --seed+1, …
+  --workers N          run the peers over N worker threads, the relay in the main
+                       thread (default 1: every peer in one event loop). Memory
+                       transport and --relay hub only: WebRTC stays single-process`;
 
 export interface BenchArgs {
   readonly sim: Omit<SimConfig, 'onProgress'>;
@@ -33,6 +36,8 @@ export interface BenchArgs {
   /** Runs to make (each its own process) and whether each takes the next seed. */
   readonly repeat: number;
   readonly isFreshSeedEachRun: boolean;
+  /** Worker threads the peers run over (1: all in the main thread, as before). */
+  readonly workers: number;
 }
 
 /** "60s", "2m", "1500ms", or a bare number of seconds → milliseconds. */
@@ -64,7 +69,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     options: {
       peers: text, transport: text, relay: text, loss: text, seed: text, duration: text, window: text, authors: text,
       degree: text, 'degree-low': text, 'degree-high': text,
-      latency: text, jitter: text, rto: text, connect: text, fail: text, json: text, repeat: text, seeds: text,
+      latency: text, jitter: text, rto: text, connect: text, fail: text, json: text, repeat: text, seeds: text, workers: text,
     },
     strict: true,
   });
@@ -87,11 +92,15 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   }
   const durationMs = values.duration === undefined ? DEFAULT_SCENARIO.durationMs : parseDurationMs(values.duration, 'duration');
   if (durationMs < 10_000) throw new TypeError('--duration must be at least 10s');
+  const workers = numberFlag(values, 'workers', 1, isWhole(1, 16), 'a whole number from 1 to 16');
+  if (workers > 1 && transport !== 'memory') throw new TypeError('--workers applies to the memory transport only: WebRTC (node-datachannel) runs in one process');
+  if (workers > 1 && relay !== 'hub') throw new TypeError('--workers needs --relay hub (the in-process relay, in the main thread)');
   const seeds = values.seeds ?? 'same';
   if (seeds !== 'same' && seeds !== 'fresh') throw new TypeError(`--seeds must be same or fresh, got "${seeds}"`);
   return {
     repeat: numberFlag(values, 'repeat', 1, isWhole(1, 20), 'a whole number from 1 to 20'),
     isFreshSeedEachRun: seeds === 'fresh',
+    workers,
     sim: {
       transport,
       relay,

@@ -37,7 +37,10 @@ if (args.repeat > 1) {
   }
 }
 const policy = sim.policy === null ? 'app default' : `D=${sim.policy.degree} low=${sim.policy.degreeLow} high=${sim.policy.degreeHigh}`;
-console.error(`mesh bench: ${sim.scenario.peerCount} peers, ${sim.transport}, relay ${sim.relay}, seed ${sim.seed}, policy ${policy}`);
+console.error(
+  `mesh bench: ${sim.scenario.peerCount} peers, ${sim.transport}, relay ${sim.relay}, seed ${sim.seed}, policy ${policy}` +
+    (args.workers > 1 ? `, ${args.workers} worker threads` : ''),
+);
 // Hundreds of peers warn about the same few things: counted and summarized, not scrolled.
 const warnings = new WarningTally();
 warnings.start();
@@ -50,13 +53,20 @@ const onRejection = (reason: unknown): void => {
 process.on('unhandledRejection', onRejection);
 let result;
 try {
-  result = await runMeshSim({ ...sim, onProgress: (line) => console.error(line) });
+  const onProgress = (line: string): void => console.error(line);
+  if (args.workers > 1) {
+    const { runMeshSimOverWorkers } = await import('./mesh-sim-workers.ts');
+    result = await runMeshSimOverWorkers({ ...sim, onProgress }, args.workers);
+  } else {
+    result = await runMeshSim({ ...sim, onProgress });
+  }
 } finally {
   warnings.stop();
   process.off('unhandledRejection', onRejection);
 }
 const report = buildReport(result);
 for (const line of warnings.summary()) console.error(line);
+for (const line of result.workerNotes ?? []) console.error(line);
 if (args.jsonPath !== null) {
   mkdirSync(dirname(args.jsonPath), { recursive: true });
   writeFileSync(args.jsonPath, `${JSON.stringify({ command: process.argv.slice(2).join(' '), policy: sim.policy, report }, null, 2)}\n`);

@@ -59,6 +59,8 @@ export interface MeshReport {
   readonly peakRssBytesPerPeer: number;
   readonly isGcExposed: boolean;
   readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** With worker threads: each thread's event-loop delay (the figure above is the worst). */
+  readonly threads: readonly ({ readonly thread: string } & MeshReport['eventLoopDelayMs'])[];
   /** CPU time of the simulator over wall time (1 = one core busy). */
   readonly cpuCores: number;
   readonly loadAverage: readonly [number, number];
@@ -151,6 +153,7 @@ export function buildReport(result: SimResult): MeshReport {
     peakRssBytesPerPeer: (memory.peakRssBytes - memory.baselineRssBytes) / peers,
     isGcExposed: memory.isGcExposed,
     eventLoopDelayMs: result.eventLoopDelayMs,
+    threads: result.threads ?? [],
     cpuCores: result.cpuMs / Math.max(1, result.wallMs),
     loadAverage: result.loadAverage,
     wallSeconds: result.wallMs / 1000,
@@ -191,6 +194,8 @@ export function reportLines(report: MeshReport, windowMs: number): string[] {
     .map(([reason, count]) => `${reason} ${count}`)
     .join(', ');
   const { latencyMs: latency, eventLoopDelayMs: loop } = report;
+  const workers = report.threads.length - 1;
+  const loopWhere = workers > 0 ? `worst of ${report.threads.length} threads (${workers} workers run the peers, the main thread the relay)` : 'one process runs every peer';
   return [
     `run: ${report.peers} peers, ${report.transport} links${report.transport === 'memory' ? ` (loss ${percent(report.lossRate)})` : ''}, ` +
       `relay ${report.relay}, seed ${report.seed}, ${report.wallSeconds.toFixed(1)} s`,
@@ -217,8 +222,9 @@ export function reportLines(report: MeshReport, windowMs: number): string[] {
     `memory per peer: ${kib(report.rssBytesPerPeer)} RSS, ${kib(report.heapBytesPerPeer)} heap at the end` +
       `${report.isGcExposed ? ' (after GC)' : ' (no GC: run with --expose-gc)'}; peak RSS ${kib(report.peakRssBytesPerPeer)}`,
     `simulator: event loop delay p50 ${loop.p50.toFixed(1)} ms, p99 ${loop.p99.toFixed(1)} ms, max ${loop.max.toFixed(0)} ms ` +
-      `(one process runs every peer: latency includes this queueing); CPU ${report.cpuCores.toFixed(2)} cores; ` +
+      `(${loopWhere}: latency includes this queueing); CPU ${report.cpuCores.toFixed(2)} cores; ` +
       `machine load ${report.loadAverage[0].toFixed(1)} → ${report.loadAverage[1].toFixed(1)}`,
+    ...report.threads.map((thread) => `  ${thread.thread}: event loop delay p50 ${thread.p50.toFixed(1)} ms, p99 ${thread.p99.toFixed(1)} ms, max ${thread.max.toFixed(0)} ms`),
   ];
 }
 

@@ -60,8 +60,8 @@ export interface SimResult {
   readonly tally: FrameTally;
   /** Every message's path over the links, for the delivery breakdown. */
   readonly tracer: PathTracer | null;
-  /** When the simulator's loop was blocked, for the same breakdown. */
-  readonly loopLag: LoopLag;
+  /** When the simulator's loop was blocked, for the same breakdown (over worker threads: the worst thread's). */
+  readonly loopLag: Pick<LoopLag, 'blockedWithin'>;
   readonly maxOpenEver: number;
   /** Open links of each peer present at the end. */
   readonly openAtEnd: readonly number[];
@@ -74,7 +74,12 @@ export interface SimResult {
   /** Sends the app refused (rate limit) or skipped (author not there). */
   readonly unsent: number;
   readonly memory: MemoryFigures;
+  /** The worst thread's, when the peers ran over worker threads. */
   readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** With worker threads: each thread's event-loop delay. */
+  readonly threads?: readonly ({ readonly thread: string } & SimResult['eventLoopDelayMs'])[];
+  /** With worker threads: the app's warnings and unhandled rejections in each worker. */
+  readonly workerNotes?: readonly string[];
   /** This process's CPU time (all threads, native WebRTC included) over the run. */
   readonly cpuMs: number;
   /** The machine's 1-minute load average at the start and at the end (others share the cores). */

@@ -1,0 +1,345 @@
+/**
+ * One worker thread of a simulation spread over threads (`mesh-sim-workers.ts`): runs its
+ * share of the peers (index mod workers) with their own in-memory transport, link
+ * registry, path tracer and delivery tracker; reaches the relay in the main thread over
+ * the parent port and the other workers' peers over one MessagePort per worker. Plays its
+ * peers' part of the plan on the clock the main thread starts, and hands back its
+ * measurements when asked. Started by `startSimWorker` with tsx registered.
+ */
+
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parentPort, type MessagePort } from 'node:worker_threads';
+import type { DropReason } from '../../app/core/chat-message.ts';
+import { DeliveryTracker } from './delivery-tracker.ts';
+import { FrameTally } from './frame-tally.ts';
+import type { SentMessage } from './ground-truth.ts';
+import { LinkRegistry } from './link-registry.ts';
+import { LoopLag } from './loop-lag.ts';
+import { MemoryNetwork } from './memory-network.ts';
+import { linkCapOf } from './node-options.ts';
+import { PathTracer } from './path-tracer.ts';
+import { PortBatcher } from './port-batcher.ts';
+import { createRandom } from './prng.ts';
+import { planScenario } from './scenario.ts';
+import { SimPeer } from './sim-peer.ts';
+import { WarningTally } from './warning-tally.ts';
+import { tallyTotals, workerOfPeer } from './worker-merge.ts';
+import type { BetweenWorkers, FromWorker, ToWorker, WorkerPart } from './worker-protocol.ts';
+
+const STATUS_EVERY_MS = 5_000;
+const LOOP_RESOLUTION_MS = 10;
+
+/** The relay socket a peer's signaling client holds: the main thread's hub connection, over the parent port. */
+class RelaySocketProxy extends EventTarget {
+  private isClosed = false;
+  constructor(
+    readonly socketId: number,
+    private readonly post: (message: FromWorker) => void,
+  ) {
+    super();
+  }
+  send(text: string): void {
+    if (!this.isClosed) this.post({ kind: 'relay-send', socketId: this.socketId, text });
+  }
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.post({ kind: 'relay-close', socketId: this.socketId });
+  }
+  arrive(text: string): void {
+    if (!this.isClosed) this.dispatchEvent(new MessageEvent('message', { data: text }));
+  }
+  closed(): void {
+    this.isClosed = true;
+    this.dispatchEvent(new Event('close'));
+  }
+}
+
+function collectGarbage(): void {
+  const gc: unknown = Reflect.get(globalThis, 'gc');
+  if (typeof gc === 'function') gc();
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+type Init = Extract<ToWorker, { kind: 'init' }>;
+
+class WorkerShare {
+  private readonly peers = new Map<number, SimPeer>();
+  private readonly sockets = new Map<number, RelaySocketProxy>();
+  private readonly whereIs = new Map<string, number>();
+  private readonly network: MemoryNetwork;
+  private readonly registry: LinkRegistry;
+  private readonly tracer: PathTracer;
+  private readonly tracker: DeliveryTracker;
+  private readonly loopLag: LoopLag;
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  private readonly drops = new Map<DropReason, number>();
+  private readonly sentIds = new Set<string>();
+  private readonly unsubscribes: (() => void)[] = [];
+  private readonly warnings = new WarningTally();
+  private readonly rejections: string[] = [];
+  private readonly timers = new Set<ReturnType<typeof setInterval>>();
+  /** To each other worker (null for this one), a turn's messages in one post. */
+  private readonly toWorkers: (PortBatcher<BetweenWorkers> | null)[];
+  private startEpochMs = Number.NaN;
+  private nextSocketId = 1;
+  private storedCopies = 0;
+  private unsent = 0;
+  private linkCap = 0;
+  private baselineHeapBytes = 0;
+  private isStopped = false;
+  readonly clock = (): number => performance.timeOrigin + performance.now() - this.startEpochMs;
+
+  constructor(
+    private readonly init: Init,
+    private readonly post: (message: FromWorker) => void,
+  ) {
+    const { worker, config } = init;
+    this.tracer = new PathTracer(this.clock);
+    this.registry = new LinkRegistry(new FrameTally(), this.tracer);
+    this.tracker = new DeliveryTracker(this.clock, config.windowMs);
+    this.loopLag = new LoopLag(this.clock);
+    this.network = new MemoryNetwork({
+      profile: config.profile,
+      random: createRandom(config.seed).fork(`network-worker-${worker}`),
+      bridge: {
+        self: worker,
+        workerOf: (relayId) => this.whereIs.get(relayId),
+        post: (to, message) => this.toWorker(to, { kind: 'link', message }),
+      },
+    });
+    this.toWorkers = init.ports.map((port) => (port === null ? null : new PortBatcher<BetweenWorkers>(port)));
+    init.ports.forEach((port, from) =>
+      port?.on('message', (batch: readonly BetweenWorkers[]) => {
+        for (const message of batch) this.fromWorker(from, message);
+      }),
+    );
+    this.warnings.start();
+    process.on('unhandledRejection', (reason: unknown) => {
+      this.rejections.push(reason instanceof Error ? (reason.stack ?? reason.message) : String(reason));
+    });
+    collectGarbage();
+    this.baselineHeapBytes = process.memoryUsage().heapUsed;
+  }
+
+  handle(message: ToWorker): void {
+    switch (message.kind) {
+      case 'init':
+        return;
+      case 'start':
+        this.startEpochMs = message.startEpochMs;
+        void this.play().catch((err: unknown) => this.post({ kind: 'failed', error: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
+        return;
+      case 'where':
+        this.whereIs.set(message.relayId, message.worker);
+        this.registry.learnOwner(message.relayId, message.index);
+        return;
+      case 'relay-text':
+        this.sockets.get(message.socketId)?.arrive(message.text);
+        return;
+      case 'relay-closed': {
+        const socket = this.sockets.get(message.socketId);
+        this.sockets.delete(message.socketId);
+        socket?.closed();
+        return;
+      }
+      case 'collect':
+        this.post({ kind: 'part', part: this.collect() });
+        return;
+      case 'dispose':
+        this.dispose();
+        this.post({ kind: 'disposed' });
+        return;
+      default:
+        message satisfies never;
+    }
+  }
+
+  private toWorker(to: number, message: BetweenWorkers): void {
+    this.toWorkers[to]?.post(message);
+  }
+
+  private fromWorker(from: number, message: BetweenWorkers): void {
+    if (message.kind === 'link') this.network.receive(from, message.message);
+    else this.noteSent(message.message);
+  }
+
+  private noteSent(message: SentMessage): void {
+    this.sentIds.add(message.id);
+    this.tracker.sent(message);
+  }
+
+  private createSocket(index: number): WebSocket {
+    const socket = new RelaySocketProxy(this.nextSocketId++, this.post);
+    this.sockets.set(socket.socketId, socket);
+    this.post({ kind: 'relay-open', socketId: socket.socketId, index });
+    // The proxy has every member of WebSocket the signaling client uses; the type says more.
+    return socket as unknown as WebSocket;
+  }
+
+  private addPeer(index: number, username: string, radiusM: number): SimPeer {
+    const peer = new SimPeer({
+      index,
+      username,
+      radiusM,
+      policy: this.init.config.policy,
+      clock: this.clock,
+      wiring: {
+        relayUrl: 'ws://in-process.invalid/ws',
+        createSocket: () => this.createSocket(index),
+        createLink: this.registry.factoryFor(index, this.network.createLink),
+      },
+      onDrop: (reason) => this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1),
+    });
+    this.peers.set(index, peer);
+    this.linkCap = Math.max(this.linkCap, linkCapOf(peer.node));
+    this.unsubscribes.push(this.tracker.watch(index, peer.node.router.store));
+    return peer;
+  }
+
+  private countStored(peer: SimPeer): void {
+    const key = peer.node.key;
+    for (const message of peer.node.router.store.list()) if (this.sentIds.has(message.id) && message.author !== key) this.storedCopies += 1;
+  }
+
+  private leave(peer: SimPeer): void {
+    if (peer.leftAtMs !== null) return;
+    this.countStored(peer);
+    this.registry.markLeaving(peer.index);
+    peer.leave();
+  }
+
+  /** This worker's peers' part of the plan, at the planned times. */
+  private async play(): Promise<void> {
+    const { config, worker, workers } = this.init;
+    const plan = planScenario(config.scenario, createRandom(config.seed).fork('scenario'));
+    this.loopDelay.enable();
+    this.loopLag.start();
+    const status = setInterval(() => this.post({ kind: 'status', status: this.status() }), STATUS_EVERY_MS);
+    this.timers.add(status);
+    const steps: { atMs: number; run: () => void }[] = [];
+    for (const peerPlan of plan.peers) {
+      if (workerOfPeer(peerPlan.index, workers) !== worker) continue;
+      steps.push({ atMs: peerPlan.joinAtMs, run: () => void this.addPeer(peerPlan.index, peerPlan.username, peerPlan.radiusM).moveTo(peerPlan.position) });
+      for (const move of peerPlan.moves) steps.push({ atMs: move.atMs, run: () => void this.peers.get(peerPlan.index)?.moveTo(move.position) });
+      const leaveAtMs = peerPlan.leaveAtMs;
+      if (leaveAtMs !== null) steps.push({ atMs: leaveAtMs, run: () => { const peer = this.peers.get(peerPlan.index); if (peer !== undefined) this.leave(peer); } });
+    }
+    for (const messagePlan of plan.messages) {
+      if (workerOfPeer(messagePlan.authorIndex, workers) !== worker) continue;
+      steps.push({ atMs: messagePlan.atMs, run: () => this.say(messagePlan.authorIndex, messagePlan.text) });
+    }
+    steps.sort((a, b) => a.atMs - b.atMs);
+    for (const step of steps) {
+      await sleep(step.atMs - this.clock());
+      if (this.isStopped) return;
+      step.run();
+    }
+    this.post({ kind: 'steps-done' });
+  }
+
+  private say(authorIndex: number, text: string): void {
+    const author = this.peers.get(authorIndex);
+    if (author === undefined) {
+      this.unsent += 1;
+      return;
+    }
+    void author.say(text).then((sent) => {
+      if (sent === null) {
+        this.unsent += 1;
+        return;
+      }
+      const { message } = sent;
+      const record: SentMessage = { id: message.id, authorIndex, sentAtMs: sent.sentAtMs, position: message.position, radiusM: message.radiusM };
+      // The other workers hear of it before any frame carrying it (same ordered channel, frames take ≥ the latency).
+      this.init.ports.forEach((_, to) => this.toWorker(to, { kind: 'sent', message: record }));
+      this.noteSent(record);
+      this.post({ kind: 'sent', message: record });
+    });
+  }
+
+  private status(): { present: number; links: number; maxLinks: number; frames: number } {
+    const present = [...this.peers.values()].filter((peer) => peer.isPresent);
+    return {
+      present: present.length,
+      links: present.reduce((total, peer) => total + this.registry.openCount(peer.index), 0),
+      maxLinks: this.registry.maxOpenEver,
+      frames: this.registry.tally.frames,
+    };
+  }
+
+  private collect(): WorkerPart {
+    const present = [...this.peers.values()].filter((peer) => peer.leftAtMs === null);
+    const openAtEnd = present.map((peer) => this.registry.openCount(peer.index));
+    for (const peer of present) this.countStored(peer);
+    const heldAtEnd = new Map(present.map((peer) => [peer.index, new Set(peer.node.router.store.list().map((message) => message.id).filter((id) => this.sentIds.has(id)))]));
+    collectGarbage();
+    const lateBy = (nanoseconds: number): number => Math.max(0, nanoseconds / 1e6 - LOOP_RESOLUTION_MS);
+    return {
+      worker: this.init.worker,
+      timelines: [...this.peers.values()].map((peer) => ({ index: peer.index, states: [...peer.states], leftAtMs: peer.leftAtMs })),
+      firstStored: this.tracker.firstStored,
+      storedCopies: this.storedCopies,
+      heldAtEnd,
+      tally: tallyTotals(this.registry.tally),
+      tracer: { hops: this.tracer.hops, firstWant: this.tracer.firstWant, linkOpenedMs: this.tracer.linkOpenedMs },
+      loopSamples: this.loopLag.samples(),
+      maxOpenEver: this.registry.maxOpenEver,
+      openAtEnd,
+      linkCap: this.linkCap,
+      links: this.registry.counts,
+      drops: this.drops,
+      unsent: this.unsent,
+      baselineHeapBytes: this.baselineHeapBytes,
+      endHeapBytes: process.memoryUsage().heapUsed,
+      eventLoopDelayMs: { p50: lateBy(this.loopDelay.percentile(50)), p99: lateBy(this.loopDelay.percentile(99)), max: lateBy(this.loopDelay.max) },
+      warnings: this.warnings.summary(),
+      rejections: this.rejections,
+    };
+  }
+
+  private dispose(): void {
+    this.isStopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    this.loopLag.stop();
+    this.loopDelay.disable();
+    for (const unsubscribe of this.unsubscribes) unsubscribe();
+    for (const peer of this.peers.values()) peer.leave();
+    this.network.dispose();
+    this.warnings.stop();
+    for (const batcher of this.toWorkers) batcher?.close();
+    for (const port of this.init.ports) port?.close();
+  }
+}
+
+function isToWorker(value: unknown): value is ToWorker {
+  return typeof value === 'object' && value !== null && typeof Reflect.get(value, 'kind') === 'string';
+}
+
+if (parentPort !== null) {
+  const port: MessagePort = parentPort;
+  const toMain = new PortBatcher<FromWorker>(port);
+  let share: WorkerShare | null = null;
+  const handle = (message: ToWorker): void => {
+    try {
+      if (message.kind === 'init') {
+        share = new WorkerShare(message, (out) => toMain.post(out));
+        toMain.post({ kind: 'ready' });
+        return;
+      }
+      share?.handle(message);
+      if (message.kind === 'dispose') toMain.flush();
+    } catch (err: unknown) {
+      toMain.post({ kind: 'failed', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    }
+  };
+  // The first message (init, with the ports) comes alone; the rest in batches.
+  port.on('message', (message: unknown) => {
+    if (Array.isArray(message)) {
+      for (const item of message) if (isToWorker(item)) handle(item);
+    } else if (isToWorker(message)) {
+      handle(message);
+    }
+  });
+}
