@@ -12,7 +12,7 @@ import { isSendableText, MAX_MESSAGE_CHARS, type DropReason } from '../core/chat
 import { bandDistanceM, formatDistance } from '../core/position.ts';
 import { OwnUsername } from '../core/username.ts';
 import { DEFAULT_RADIUS_M, isInMutualRange, isValidRadius } from '../core/visibility.ts';
-import { VOICE_OFF, type ShownMessage, type SessionState, type SessionView, type VoiceState } from './session-state.ts';
+import { NO_DROPS, VOICE_OFF, type ShownMessage, type SessionState, type SessionView, type VoiceState } from './session-state.ts';
 
 const DEMO_MODES = ['normal', 'denied', 'unavailable', 'offline', 'mic-denied', 'mic-lost', 'turn-refused'] as const;
 export type DemoMode = (typeof DEMO_MODES)[number];
@@ -55,24 +55,7 @@ const UNREACHABLE: FakePeer = {
 /** Steps after joining at which `?demo=mic-lost` loses the microphone. */
 const MIC_LOST_AFTER_STEPS = 5;
 /** A few pretend drops, so the debug panel has something to show. */
-const DEMO_DROPS = {
-  malformed: 0,
-  'bad-signature': 1,
-  'too-long': 0,
-  future: 0,
-  expired: 2,
-  'out-of-range': 0,
-  'rate-limited': 0,
-  'username-changes': 0,
-  'stale-presence': 0,
-  'no-proof': 0,
-  'flag-malformed': 0,
-  'flag-forged': 0,
-  'flag-unknown-message': 0,
-  'flag-no-proof': 0,
-  'flag-rate-limited': 0,
-  'flag-expired': 0,
-} as const satisfies Record<DropReason, number>;
+const DEMO_DROPS: Readonly<Record<DropReason, number>> = { ...NO_DROPS, 'bad-signature': 1, expired: 2 };
 const REPLIES = ['Hi! I am by the fountain.', 'Sounds good, see you around.', 'Nice to meet someone nearby.'] as const;
 
 interface LoggedMessage extends ShownMessage {
