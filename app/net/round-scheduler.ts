@@ -10,7 +10,7 @@
  */
 const REPAIR_DELAY_MS = 100;
 /** Periodic policy rounds (fill to D, prune, explore), jittered by ±20 % so peers do not beat in step. */
-const REBALANCE_EVERY_MS = 5_000;
+export const REBALANCE_EVERY_MS = 5_000;
 
 export class RoundScheduler {
   private periodicTimer: ReturnType<typeof setTimeout> | undefined;
