@@ -194,6 +194,36 @@ export class LinkRegistry {
     return result;
   }
 
+  /**
+   * How many separate groups `owners` form over open links (1: everyone can reach
+   * everyone, hop by hop). A mesh that is linked but split stays split while the relay is
+   * away, since new links need it for signalling.
+   */
+  componentCount(owners: readonly number[]): number {
+    const adjacency = new Map<number, number[]>(owners.map((owner) => [owner, []]));
+    for (const record of this.records) {
+      const remote = this.ownerOf(record.link.remoteId);
+      if (record.isOpen && remote !== undefined) adjacency.get(record.owner)?.push(remote);
+    }
+    const seen = new Set<number>();
+    let components = 0;
+    for (const start of owners) {
+      if (seen.has(start)) continue;
+      components += 1;
+      const stack = [start];
+      seen.add(start);
+      for (let current = stack.pop(); current !== undefined; current = stack.pop()) {
+        for (const next of adjacency.get(current) ?? []) {
+          if (!seen.has(next) && adjacency.has(next)) {
+            seen.add(next);
+            stack.push(next);
+          }
+        }
+      }
+    }
+    return components;
+  }
+
   private changeOpenCount(owner: number, by: number): void {
     const count = (this.openCounts.get(owner) ?? 0) + by;
     this.openCounts.set(owner, count);

@@ -59,8 +59,15 @@ export async function runRelayRestart(options: RelayRestartOptions): Promise<Rel
     const peers = places.map((_, index) => network.addPeer({ index, username: `Peer ${index}`, radiusM: 1_000 }));
     await Promise.all(peers.map((peer, index) => peer.moveTo(places[index] ?? DEFAULT_AREA.centre)));
     const linked = (): number => peers.filter((peer) => network.registry.openCount(peer.index) >= 2).length;
-    await waitFor(() => linked() === peers.length, { timeoutMs: 60_000, describe: () => `${linked()} of ${peers.length} peers have 2 links` });
-    progress(`${peers.length} peers linked; stopping the relay`);
+    // Settled means one mesh, not only links: two groups that have not yet met by an
+    // exploring dial cannot meet while the relay is away (new links need its signalling),
+    // and "nothing lost" is promised among peers that are linked, hop by hop.
+    const groups = (): number => network.registry.componentCount(peers.map((peer) => peer.index));
+    await waitFor(() => linked() === peers.length && groups() === 1, {
+      timeoutMs: 60_000,
+      describe: () => `${linked()} of ${peers.length} peers have 2 links, in ${groups()} separate groups`,
+    });
+    progress(`${peers.length} peers linked in one mesh; stopping the relay`);
 
     const socketsBefore = relay.sockets.length;
     await relay.stop();
