@@ -18,8 +18,8 @@ export default defineConfig({
   fullyParallel: false,
   forbidOnly: !!process.env['CI'],
   retries: 0,
-  // Every peer makes a proof of work before anyone links to it (about a second of a core each,
-  // and the pages of a test share two cores): multi-peer tests need more than 30 s.
+  // Multi-peer tests on two cores, some at the product's proof-of-work price (about a second
+  // of a core per peer, see test/fixture/mesh-fixture.ts): more than 30 s.
   timeout: isMixed ? 90_000 : 60_000,
   expect: { timeout: 10_000 },
   reporter: 'list',

@@ -10,6 +10,7 @@ import { DEFAULT_MESH_POLICY, MAX_DEGREE, meshPolicyProblem, policyForDegree, ty
 import { IdentityKeeper } from '../identity/identity-keeper.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
 import { NearTalkSession } from './neartalk-session.ts';
+import { pageDifficultyBits } from './page-difficulty.ts';
 
 /**
  * Query parameters for the link policy: `?degree=D` (low and high marks follow as 2/3 D
@@ -57,6 +58,7 @@ export async function createSession(
     saved: keeper.safety,
     onSafetyRecord: (record) => keeper.saveSafety(record),
     onStartFresh,
+    powDifficultyBits: pageDifficultyBits(globalThis),
     ...(typeof window === 'undefined' ? {} : { window }),
   });
 }

@@ -48,6 +48,8 @@ export interface SessionConfig {
    * and its state says why nobody can be reached. Supported when omitted.
    */
   readonly peerSupport?: PeerSupport;
+  /** Leading zero bits asked of every key's proof of work, ours included: POW_DIFFICULTY_BITS when omitted. */
+  readonly powDifficultyBits?: number;
 }
 
 /** Flags one may send per minute: what receivers accept (app/core/flag.ts). */
@@ -109,7 +111,7 @@ export class NearTalkSession implements SessionView {
         onProofProgress: () => this.update(() => undefined),
         ...(config.onSafetyRecord === undefined ? {} : { onSafetyRecord: config.onSafetyRecord }),
       },
-      proofs: { maker: workerProofMaker },
+      proofs: { maker: workerProofMaker, ...(config.powDifficultyBits === undefined ? {} : { difficultyBits: config.powDifficultyBits }) },
       ...(config.saved === undefined ? {} : { saved: config.saved }),
     });
     this.voice = new VoiceSession({

@@ -1,7 +1,8 @@
 import { flagPayload, type Flag, type FlagReason } from '../../app/core/flag.ts';
 import { randomId, SessionIdentity } from '../../app/identity/session-identity.ts';
 import { proofFor } from '../fixture/proofs.ts';
-import { expect, test } from '../fixture/mesh-fixture.ts';
+import { E2E_POW_DIFFICULTY_BITS, expect, test } from '../fixture/mesh-fixture.ts';
+import { POW_DIFFICULTY_BITS } from '../../app/core/proof-of-work.ts';
 import type { MeshPeer } from '../fixture/mesh-peer.ts';
 
 // Paris. Offsets north: 0.0027° of latitude ≈ 300 m.
@@ -10,6 +11,10 @@ const LON = 2.3522;
 const metresNorth = (metres: number): number => LAT + metres / 111_320;
 /** Past the 2 minutes after which an identity's flags count. */
 const AGED_MS = 150_000;
+
+// The safety layer as shipped: every peer pays the product's price for its identity (the
+// fixture's other tests use a cheaper one), and the puppets' proofs made here match it.
+test.use({ powDifficultyBits: POW_DIFFICULTY_BITS });
 
 /** The list item of a message, by its text. */
 const messageItem = (peer: MeshPeer, text: string) => peer.messages.filter({ hasText: text });
@@ -138,4 +143,22 @@ test('flags: three aged identities collapse a message for Erin; two do not, thre
   // Erin can choose to see a collapsed message.
   await collapsed.first().getByRole('button', { name: 'Show' }).click();
   await expect(messageItem(erin, 'first offer').getByText('first offer')).toBeVisible();
+});
+
+test("a page whose difficulty a test driver lowered makes proofs that peers at the product's price refuse", async ({ spawnPeer }) => {
+  // What keeps the fixture's cheaper proofs (app/session/page-difficulty.ts) from being a
+  // way in: Bob's page asks less of keys, but Alice and Carol still ask the product's price.
+  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON });
+  const bob = await spawnPeer({ name: 'Bob', lat: metresNorth(100), lon: LON, powDifficultyBits: E2E_POW_DIFFICULTY_BITS });
+  const carol = await spawnPeer({ name: 'Carol', lat: metresNorth(200), lon: LON });
+  await alice.expectNearby('Carol');
+  await bob.say('from a cheap identity');
+  await carol.say('from Carol');
+  await alice.expectMessage('from Carol', { from: 'Carol' });
+  await alice.expectNoMessage('from a cheap identity');
+  await carol.expectNoMessage('from a cheap identity');
+  await alice.expectNotNearby('Bob');
+  await carol.expectNotNearby('Bob');
+  expect(await alice.openChannelCount(), 'Alice links only to Carol').toBe(1);
+  expect(await bob.openChannelCount(), 'nobody links to Bob').toBe(0);
 });

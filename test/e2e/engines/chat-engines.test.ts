@@ -2,12 +2,15 @@
  * Chat between Chromium and Firefox peers in one mesh, in both dialing orders: presence and
  * distance bands, messages both ways (signed in one engine, verified in the other), history
  * for a newcomer, the mutual-radius rule, expiry, and hostile frames from the Firefox side.
+ * Each engine pays the product's proof-of-work price in its own worker, as a person's would.
  */
 
 import { MESSAGE_TTL_MS } from '../../../app/core/message-store.ts';
+import { POW_DIFFICULTY_BITS } from '../../../app/core/proof-of-work.ts';
 import { CROSS_ENGINE_TIMEOUT_MS, ENGINE_ORDERS, expect, expectDialed, LAT, LON, metresNorth, test } from './engine-fixture.ts';
 
 test.describe.configure({ timeout: CROSS_ENGINE_TIMEOUT_MS });
+test.use({ powDifficultyBits: POW_DIFFICULTY_BITS });
 
 for (const [first, second] of ENGINE_ORDERS) {
   test(`${first} dials ${second}: they see each other at ~300 m, chat both ways, a newcomer gets the history, radius and expiry hold`, async ({ spawnPeer }) => {
