@@ -99,6 +99,12 @@ export class Mesh {
   private readonly seqs = new PresenceSeqMemory();
   /** Relay ids under which blocked keys showed up → their key: refused like a busy peer, never dialed. */
   private readonly blockedIds = new Map<PeerId, string>();
+  /**
+   * Relay ids whose key came without a valid proof of work → until when their dials are
+   * answered "busy": each dial would otherwise cost us a handshake before the claim shows
+   * the key is unpaid for, over and over.
+   */
+  private readonly unprovenIds = new Map<PeerId, number>();
   /** What every link entry may ask of us: keys, and the decisions that are ours. */
   private readonly entryHost: LinkEntryHost;
 
@@ -114,7 +120,7 @@ export class Mesh {
       isStaleClaim: (key, seq) => this.seqs.isStale(key, seq),
       acceptsProof: options.acceptsProof,
       // Not linked: closed like a pruned link (nothing tells it why) and not dialed again soon.
-      onNoProof: (entry) => this.dropPeer(entry),
+      onNoProof: (entry) => this.refuseUnproven(entry),
       isBlocked: (key) => options.isBlocked?.(key) === true,
       onBlocked: (entry, key) => this.refuseBlocked(entry.link.remoteId, key),
       isHeld: (entry) => this.links.get(entry.key) === entry,
@@ -193,6 +199,7 @@ export class Mesh {
 
   removeCandidate(id: PeerId): void {
     this.hints.forget(id);
+    this.unprovenIds.delete(id);
     // Someone who has left is not someone we cannot reach: the notice must stop naming them.
     if (this.book.remove(id, this.isLinkedTo(id))) this.options.events.onLinksChanged();
   }
@@ -208,7 +215,7 @@ export class Mesh {
     const signal = parseLinkSignal(data);
     if (signal === null) return;
     // A blocked person's dial gets the answer any full peer gives: nothing tells them why.
-    if (this.blockedIds.has(from)) {
+    if (this.blockedIds.has(from) || this.isUnproven(from)) {
       if (signal.kind === 'description' && signal.type === 'offer') this.options.sendSignal(from, encodeLinkSignal({ kind: 'busy' }));
       return;
     }
@@ -374,6 +381,23 @@ export class Mesh {
     this.book.holdOff(remoteId, Number.POSITIVE_INFINITY);
     const entry = this.localId === null ? undefined : this.links.get(linkKeyOf(this.localId, remoteId));
     entry?.link.close();
+  }
+
+  /** A key without a valid proof: its link closes as after a prune, and its dials are refused for as long. */
+  private refuseUnproven(entry: LinkEntry): void {
+    const nowMs = this.options.now();
+    // Swept here, so ids that never dial again do not pile up.
+    for (const [id, until] of [...this.unprovenIds]) if (until <= nowMs) this.unprovenIds.delete(id);
+    this.unprovenIds.set(entry.link.remoteId, nowMs + RETRY_AFTER_MS);
+    this.dropPeer(entry);
+  }
+
+  private isUnproven(id: PeerId): boolean {
+    const until = this.unprovenIds.get(id);
+    if (until === undefined) return false;
+    if (until > this.options.now()) return true;
+    this.unprovenIds.delete(id);
+    return false;
   }
 
   /** Closes a link we will not keep and leaves its peer alone for a while, as after a prune. */

@@ -55,11 +55,15 @@ describe('mesh safety', () => {
     mesh.dispose();
   });
 
-  test('a claim without a valid proof of work is dropped and its link closed', async () => {
+  test('a claim without a valid proof of work is dropped, its link closed, and its dials refused for a while', async () => {
     const drops: DropReason[] = [];
+    const sentSignals: Array<{ to: string; data: unknown }> = [];
+    let nowMs = 1_000_000;
     const { mesh, links } = meshOnFakeLinks({
       policy: { degree: 2, degreeLow: 1, degreeHigh: 4 },
       acceptsProof: () => false,
+      sentSignals,
+      now: () => nowMs,
       events: { onDrop: (reason) => void drops.push(reason) },
     });
     mesh.setRelayIdentity(ME, []);
@@ -73,6 +77,15 @@ describe('mesh safety', () => {
     assert.deepEqual(drops, ['no-proof']);
     assert.equal(link.state, 'closed');
     assert.deepEqual(mesh.neighbours(), []);
+
+    // Its dials are answered busy for a while rather than costing a handshake each time...
+    mesh.receiveSignal(BOB, OFFER);
+    assert.equal(links.length, 1, 'the next dial makes no link');
+    assert.deepEqual(sentSignals.at(-1), { to: BOB, data: { busy: true } });
+    // ...but not for ever: a relay id is not a key, and the hold-off ends as after a prune.
+    nowMs += 60_001;
+    mesh.receiveSignal(BOB, OFFER);
+    assert.equal(links.length, 2, 'a dial after the hold-off is taken');
     mesh.dispose();
   });
 });
