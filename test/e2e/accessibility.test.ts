@@ -108,6 +108,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expect(blockDialog).toHaveCount(0);
       await expect(anaMessage.getByRole('button', { name: 'Block Ana' })).toBeFocused();
       await page.keyboard.press('Enter');
+      // Tab only once the dialog holds focus: pressed earlier, it moves focus on the page behind.
+      await expect(blockDialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
       await tabTo(page, 'Block', 3);
       await page.keyboard.press('Enter');
       await expect(anaMessage).toHaveCount(0);
