@@ -27,6 +27,15 @@ async function flagInUi(peer: MeshPeer, text: string): Promise<void> {
   await expect(messageItem(peer, text).getByText('flagged')).toBeVisible();
 }
 
+/** Blocks `name` from the Nearby list, through the confirm step. */
+async function blockInUi(peer: MeshPeer, name: string): Promise<void> {
+  await peer.nearby.filter({ hasText: name }).getByRole('button', { name: `Block ${name}` }).click();
+  const confirm = peer.page.getByRole('dialog', { name: `Block ${name}?` });
+  await expect(confirm).toBeVisible();
+  await confirm.getByRole('button', { name: 'Block', exact: true }).click();
+  await expect(confirm).toHaveCount(0);
+}
+
 /** A flag signed in Node by an identity the test holds (a sock puppet, or a repeat flagger). */
 async function signedFlag(identity: SessionIdentity, messageId: string, reason: FlagReason = 'spam'): Promise<Flag> {
   const sentAtMs = Date.now();
@@ -63,10 +72,7 @@ test('Alice blocks Bob: his messages vanish for her at once, the next never show
   await alice.expectMessage('before the block', { from: 'Bob' });
   await expect.poll(() => alice.openChannelCount()).toBe(2);
 
-  await alice.nearby.filter({ hasText: 'Bob' }).getByRole('button', { name: 'Block Bob' }).click();
-  const confirm = alice.page.getByRole('dialog', { name: 'Block Bob?' });
-  await expect(confirm).toBeVisible();
-  await confirm.getByRole('button', { name: 'Block', exact: true }).click();
+  await blockInUi(alice, 'Bob');
 
   await alice.expectNoMessage('before the block');
   await alice.expectNotNearby('Bob');
@@ -91,6 +97,33 @@ test('Alice blocks Bob: his messages vanish for her at once, the next never show
   // Unblocking lists her again as someone she may link to, and shows his messages again.
   await blockedList.getByRole('button', { name: 'Unblock Bob' }).click();
   await alice.expectMessage('after the block', { from: 'Bob' });
+});
+
+test('a block outlives a reload: Bob stays blocked, his messages (history included) never show, and he is not linked', async ({ spawnPeer }) => {
+  const alice = await spawnPeer({ name: 'Alice', lat: LAT, lon: LON });
+  const bob = await spawnPeer({ name: 'Bob', lat: metresNorth(100), lon: LON });
+  const carol = await spawnPeer({ name: 'Carol', lat: metresNorth(200), lon: LON });
+  await alice.expectNearby('Bob');
+  await bob.say('said before the block');
+  await alice.expectMessage('said before the block', { from: 'Bob' });
+  await blockInUi(alice, 'Bob');
+  await alice.expectNoMessage('said before the block');
+
+  // Same identity after the reload, so the same blocks; history from Carol brings Bob's
+  // earlier message back to Alice's store, and it must stay hidden.
+  await alice.reload();
+  const blockedList = alice.page.getByRole('list', { name: 'Blocked people' });
+  await expect(blockedList.getByRole('listitem')).toHaveText([/Bob/]);
+  await alice.expectNearby('Carol');
+  await bob.say('said after the reload');
+  await carol.expectMessage('said after the reload', { from: 'Bob' });
+  await carol.say('Carol after the reload');
+  await alice.expectMessage('Carol after the reload', { from: 'Carol' });
+  await alice.barrierFrom(carol);
+  await alice.expectNoMessage('said after the reload');
+  await alice.expectNoMessage('said before the block');
+  await alice.expectNotNearby('Bob');
+  await expect.poll(() => alice.openChannelCount(), { message: 'Alice links only to Carol' }).toBe(1);
 });
 
 test('flags: three aged identities collapse a message for Erin; two do not, three young ones do not, one person twice counts once', async ({ spawnPeer }) => {
