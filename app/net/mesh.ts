@@ -22,6 +22,7 @@ import { PresenceSeqMemory } from '../core/presence-seq-memory.ts';
 import { HintExchange } from './hint-exchange.ts';
 import { LinkEntry, type ChatFrame, type LinkEntryHost, type Neighbour } from './link-entry.ts';
 import { PeerLink, type LinkFactory } from './peer-link.ts';
+import { RefusedPeers } from './refused-peers.ts';
 import { RoundScheduler } from './round-scheduler.ts';
 
 export type { ChatFrame, Neighbour } from './link-entry.ts';
@@ -97,14 +98,8 @@ export class Mesh {
   private myClaim: Omit<PresenceClaim, 'signature'> | null = null;
   /** The highest presence number each key has claimed on any link (replays are refused). */
   private readonly seqs = new PresenceSeqMemory();
-  /** Relay ids under which blocked keys showed up → their key: refused like a busy peer, never dialed. */
-  private readonly blockedIds = new Map<PeerId, string>();
-  /**
-   * Relay ids whose key came without a valid proof of work → until when their dials are
-   * answered "busy": each dial would otherwise cost us a handshake before the claim shows
-   * the key is unpaid for, over and over.
-   */
-  private readonly unprovenIds = new Map<PeerId, number>();
+  /** Relay ids answered "busy" whatever our room: blocked keys, and keys without a valid proof. */
+  private readonly refused = new RefusedPeers();
   /** What every link entry may ask of us: keys, and the decisions that are ours. */
   private readonly entryHost: LinkEntryHost;
 
@@ -199,7 +194,7 @@ export class Mesh {
 
   removeCandidate(id: PeerId): void {
     this.hints.forget(id);
-    this.unprovenIds.delete(id);
+    this.refused.forget(id);
     // Someone who has left is not someone we cannot reach: the notice must stop naming them.
     if (this.book.remove(id, this.isLinkedTo(id))) this.options.events.onLinksChanged();
   }
@@ -214,8 +209,8 @@ export class Mesh {
     const entry = this.links.get(linkKeyOf(this.localId, from));
     const signal = parseLinkSignal(data);
     if (signal === null) return;
-    // A blocked person's dial gets the answer any full peer gives: nothing tells them why.
-    if (this.blockedIds.has(from) || this.isUnproven(from)) {
+    // A blocked or unpaid-for key's dial gets the answer any full peer gives: nothing tells them why.
+    if (this.refused.refuses(from, this.options.now())) {
       if (signal.kind === 'description' && signal.type === 'offer') this.options.sendSignal(from, encodeLinkSignal({ kind: 'busy' }));
       return;
     }
@@ -368,16 +363,12 @@ export class Mesh {
 
   /** We unblocked `key`: its relay ids may be dialed and may dial us again. */
   unblock(key: string): void {
-    for (const [id, blockedKey] of [...this.blockedIds]) {
-      if (blockedKey !== key) continue;
-      this.blockedIds.delete(id);
-      this.book.holdOff(id, 0);
-    }
+    for (const id of this.refused.unblock(key)) this.book.holdOff(id, 0);
     this.rounds.requestRepair();
   }
 
   private refuseBlocked(remoteId: PeerId, key: string): void {
-    this.blockedIds.set(remoteId, key);
+    this.refused.block(remoteId, key);
     this.book.holdOff(remoteId, Number.POSITIVE_INFINITY);
     const entry = this.localId === null ? undefined : this.links.get(linkKeyOf(this.localId, remoteId));
     entry?.link.close();
@@ -386,18 +377,8 @@ export class Mesh {
   /** A key without a valid proof: its link closes as after a prune, and its dials are refused for as long. */
   private refuseUnproven(entry: LinkEntry): void {
     const nowMs = this.options.now();
-    // Swept here, so ids that never dial again do not pile up.
-    for (const [id, until] of [...this.unprovenIds]) if (until <= nowMs) this.unprovenIds.delete(id);
-    this.unprovenIds.set(entry.link.remoteId, nowMs + RETRY_AFTER_MS);
+    this.refused.refuseUnproven(entry.link.remoteId, nowMs, nowMs + RETRY_AFTER_MS);
     this.dropPeer(entry);
-  }
-
-  private isUnproven(id: PeerId): boolean {
-    const until = this.unprovenIds.get(id);
-    if (until === undefined) return false;
-    if (until > this.options.now()) return true;
-    this.unprovenIds.delete(id);
-    return false;
   }
 
   /** Closes a link we will not keep and leaves its peer alone for a while, as after a prune. */
