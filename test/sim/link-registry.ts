@@ -14,6 +14,13 @@ export interface LinkCounts {
   readonly opened: number;
   readonly failed: number;
   readonly retired: number;
+  /**
+   * How long each link that opened took, from its end being made to open (ms): in the
+   * simulator this includes the queueing of every peer's handshakes on the same cores.
+   */
+  readonly setupMs: readonly number[];
+  /** From each peer's arrival to its first open link (ms): how long a newcomer is out of the mesh. */
+  readonly firstLinkMs: readonly number[];
 }
 
 interface LinkRecord {
@@ -77,6 +84,10 @@ export class LinkRegistry {
   private linksOpened = 0;
   private linksFailed = 0;
   private linksRetired = 0;
+  private readonly setupDurations: number[] = [];
+  /** Owner → when it arrived, until its first link opens. */
+  private readonly awaitingFirstLink = new Map<number, number>();
+  private readonly firstLinkDurations: number[] = [];
   private readonly leavingOwners = new Set<number>();
 
   constructor(
@@ -92,6 +103,7 @@ export class LinkRegistry {
     return (options) => {
       this.ownerOfRelayId.set(options.localId, owner);
       this.linksMade += 1;
+      const madeAtMs = performance.now();
       let record: LinkRecord | undefined;
       const link = inner({
         ...options,
@@ -99,6 +111,12 @@ export class LinkRegistry {
           if (record !== undefined && !record.isOpen) {
             record.isOpen = true;
             this.linksOpened += 1;
+            this.setupDurations.push(performance.now() - madeAtMs);
+            const arrivedAtMs = this.awaitingFirstLink.get(owner);
+            if (arrivedAtMs !== undefined) {
+              this.firstLinkDurations.push(performance.now() - arrivedAtMs);
+              this.awaitingFirstLink.delete(owner);
+            }
             this.changeOpenCount(owner, 1);
             const remote = this.ownerOf(options.remoteId);
             if (remote !== undefined) this.tracer?.opened(owner, remote);
@@ -155,6 +173,12 @@ export class LinkRegistry {
   /** Peer `owner` is leaving: the links it closes from now on are not churn. */
   markLeaving(owner: number): void {
     this.leavingOwners.add(owner);
+    this.awaitingFirstLink.delete(owner);
+  }
+
+  /** Peer `owner` arrived (joined the relay): the time to its first open link starts. */
+  markArrived(owner: number): void {
+    this.awaitingFirstLink.set(owner, performance.now());
   }
 
   /**
@@ -163,7 +187,7 @@ export class LinkRegistry {
    * policy's prunes and duplicate links after a relay reconnect: the mesh's churn).
    */
   get counts(): LinkCounts {
-    return { made: this.linksMade, opened: this.linksOpened, failed: this.linksFailed, retired: this.linksRetired };
+    return { made: this.linksMade, opened: this.linksOpened, failed: this.linksFailed, retired: this.linksRetired, setupMs: [...this.setupDurations], firstLinkMs: [...this.firstLinkDurations] };
   }
 
   /** Peer `owner` (in another worker) holds relay id `relayId`. */

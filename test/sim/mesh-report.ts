@@ -50,6 +50,10 @@ export interface MeshReport {
   readonly linksMade: number;
   readonly linksOpened: number;
   readonly linksFailed: number;
+  /** From a link end being made to its opening, over the links that opened. */
+  readonly linkSetupMs: Summary;
+  /** From a peer's arrival to its first open link. */
+  readonly firstLinkMs: Summary;
   /** Open links closed by a peer that stayed (prunes, duplicates), and per peer-minute present. */
   readonly linksRetired: number;
   readonly linksRetiredPerPeerMinute: number;
@@ -145,6 +149,8 @@ export function buildReport(result: SimResult): MeshReport {
     linksMade: result.links.made,
     linksOpened: result.links.opened,
     linksFailed: result.links.failed,
+    linkSetupMs: summarize(result.links.setupMs),
+    firstLinkMs: summarize(result.links.firstLinkMs),
     linksRetired: result.links.retired,
     linksRetiredPerPeerMinute: result.links.retired / Math.max(1, peerMinutes(result)),
     drops: Object.fromEntries(result.drops),
@@ -209,7 +215,9 @@ export function reportLines(report: MeshReport, windowMs: number): string[] {
     ...(report.breakdown === null ? [] : breakdownLines(report.breakdown)),
     `links per peer: max ${report.maxConns} over the run (cap ${report.linkCap}), at the end max ${report.maxConnsAtEnd} mean ${oneDecimal(report.meanConns)}; ` +
       `link ends: ${report.linksMade} made, ${report.linksOpened} opened, ${report.linksFailed} failed, ` +
-      `${report.linksMade - report.linksOpened - report.linksFailed} closed before opening (refused or given up)`,
+      `${report.linksMade - report.linksOpened - report.linksFailed} closed before opening (refused or given up); ` +
+      `set-up (made → open) p50 ${wholeMs(report.linkSetupMs.p50)}, p99 ${wholeMs(report.linkSetupMs.p99)}, max ${wholeMs(report.linkSetupMs.max)}; ` +
+      `a newcomer's first open link after ${wholeMs(report.firstLinkMs.p50)} (p50), ${wholeMs(report.firstLinkMs.p99)} (p99)`,
     `churn: ${report.linksRetired} open links closed by a peer that stayed (prunes, duplicates), ` +
       `${report.linksRetiredPerPeerMinute.toFixed(2)} per peer-minute`,
     `frames over links: ${types || 'none'}`,

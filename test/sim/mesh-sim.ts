@@ -154,6 +154,7 @@ export async function runMeshSim(config: SimConfig): Promise<SimResult> {
       atMs: peerPlan.joinAtMs,
       run: () => {
         const peer = network.addPeer({ index: peerPlan.index, username: peerPlan.username, radiusM: peerPlan.radiusM });
+        network.registry.markArrived(peer.index);
         linkCap = Math.max(linkCap, linkCapOf(peer.node));
         unsubscribes.push(tracker.watch(peer.index, peer.node.router.store));
         void peer.moveTo(peerPlan.position);

@@ -125,6 +125,7 @@ describe('link registry', () => {
 
   test('churn counts open links closed by a peer that stays, not closes before opening or by a peer leaving', () => {
     const registry = new LinkRegistry();
+    registry.markArrived(1);
     const pruned = makeLink(registry, 1, 'a');
     pruned.open();
     pruned.link.close();
@@ -133,7 +134,11 @@ describe('link registry', () => {
     leaving.open();
     registry.markLeaving(2);
     leaving.link.close();
-    assert.deepEqual(registry.counts, { made: 3, opened: 2, failed: 0, retired: 1 });
+    const { setupMs, firstLinkMs, ...counts } = registry.counts;
+    assert.deepEqual(counts, { made: 3, opened: 2, failed: 0, retired: 1 });
+    assert.equal(setupMs.length, 2, 'a set-up time for each link that opened');
+    assert.ok(setupMs.every((ms) => ms >= 0));
+    assert.equal(firstLinkMs.length, 1, 'peer 1 arrived and got its first link; peer 2 was never marked arrived');
     assert.equal(registry.openCount(1), 0);
   });
 });

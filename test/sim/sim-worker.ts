@@ -221,7 +221,13 @@ class WorkerShare {
     const steps: { atMs: number; run: () => void }[] = [];
     for (const peerPlan of plan.peers) {
       if (workerOfPeer(peerPlan.index, workers) !== worker) continue;
-      steps.push({ atMs: peerPlan.joinAtMs, run: () => void this.addPeer(peerPlan.index, peerPlan.username, peerPlan.radiusM).moveTo(peerPlan.position) });
+      steps.push({
+        atMs: peerPlan.joinAtMs,
+        run: () => {
+          this.registry.markArrived(peerPlan.index);
+          void this.addPeer(peerPlan.index, peerPlan.username, peerPlan.radiusM).moveTo(peerPlan.position);
+        },
+      });
       for (const move of peerPlan.moves) steps.push({ atMs: move.atMs, run: () => void this.peers.get(peerPlan.index)?.moveTo(move.position) });
       const leaveAtMs = peerPlan.leaveAtMs;
       if (leaveAtMs !== null) steps.push({ atMs: leaveAtMs, run: () => { const peer = this.peers.get(peerPlan.index); if (peer !== undefined) this.leave(peer); } });

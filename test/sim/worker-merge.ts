@@ -86,8 +86,15 @@ export function mergeTracers(parts: readonly TracerData[]): PathTracer {
 
 export function addLinkCounts(parts: readonly LinkCounts[]): LinkCounts {
   return parts.reduce(
-    (sum, part) => ({ made: sum.made + part.made, opened: sum.opened + part.opened, failed: sum.failed + part.failed, retired: sum.retired + part.retired }),
-    { made: 0, opened: 0, failed: 0, retired: 0 },
+    (sum, part) => ({
+      made: sum.made + part.made,
+      opened: sum.opened + part.opened,
+      failed: sum.failed + part.failed,
+      retired: sum.retired + part.retired,
+      setupMs: [...sum.setupMs, ...part.setupMs],
+      firstLinkMs: [...sum.firstLinkMs, ...part.firstLinkMs],
+    }),
+    { made: 0, opened: 0, failed: 0, retired: 0, setupMs: [], firstLinkMs: [] } as LinkCounts,
   );
 }
 

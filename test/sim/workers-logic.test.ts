@@ -128,7 +128,13 @@ test('measurements from workers add up as one process would count them', () => {
   assert.deepEqual([merged.bodies, merged.bodyFrames, merged.controlFrames, merged.frames], [3, 2, 1, 3]);
   assert.deepEqual(Object.fromEntries(merged.framesByType), { chat: 1, have: 1, history: 1 });
 
-  assert.deepEqual(addLinkCounts([{ made: 3, opened: 2, failed: 1, retired: 0 }, { made: 4, opened: 4, failed: 0, retired: 2 }]), { made: 7, opened: 6, failed: 1, retired: 2 });
+  assert.deepEqual(
+    addLinkCounts([
+      { made: 3, opened: 2, failed: 1, retired: 0, setupMs: [10, 20], firstLinkMs: [30] },
+      { made: 4, opened: 4, failed: 0, retired: 2, setupMs: [5, 6, 7, 8], firstLinkMs: [40, 50] },
+    ]),
+    { made: 7, opened: 6, failed: 1, retired: 2, setupMs: [10, 20, 5, 6, 7, 8], firstLinkMs: [30, 40, 50] },
+  );
   assert.deepEqual(worstLoopDelay([{ p50: 1, p99: 30, max: 50 }, { p50: 2, p99: 10, max: 90 }]), { p50: 2, p99: 30, max: 90 });
   assert.deepEqual(Object.fromEntries(addCounts([new Map([['expired', 2]]), new Map([['expired', 1], ['bad-signature', 1]])])), { expired: 3, 'bad-signature': 1 });
   assert.deepEqual([0, 1, 2, 3, 4].map((index) => workerOfPeer(index, 2)), [0, 1, 0, 1, 0]);
