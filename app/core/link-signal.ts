@@ -1,7 +1,7 @@
 /**
  * What peers put in a relay `signal` (or an in-band `negotiate` frame): a session
- * description, an ICE candidate, or a refusal because the receiver has no room. Parsed
- * field by field like every other input.
+ * description, an ICE candidate, a refusal because the receiver has no room, or a knock
+ * (a request to be dialed). Parsed field by field like every other input.
  */
 
 import { isJsonObject, type JsonValue } from './json.ts';
@@ -20,7 +20,14 @@ export type LinkSignal =
       readonly usernameFragment: string | null;
     }
   /** "I have no room for another link": the dialer tries someone else. */
-  | { readonly kind: 'busy' };
+  | { readonly kind: 'busy' }
+  /**
+   * "Please dial me": sent by the peer with the larger relay id, which does not make the
+   * first offer to a peer with a smaller one (see DIAL_YIELD_MS in app/net/mesh.ts). The
+   * receiver dials at once if it has room, else answers busy. Peers that predate it
+   * ignore it, and the knocker dials itself once its yield is over.
+   */
+  | { readonly kind: 'knock' };
 
 /** The JSON form of a signal. */
 export function encodeLinkSignal(signal: LinkSignal): JsonValue {
@@ -38,6 +45,8 @@ export function encodeLinkSignal(signal: LinkSignal): JsonValue {
       };
     case 'busy':
       return { busy: true };
+    case 'knock':
+      return { knock: true };
     default:
       return signal satisfies never;
   }
@@ -47,6 +56,7 @@ export function encodeLinkSignal(signal: LinkSignal): JsonValue {
 export function parseLinkSignal(value: JsonValue): LinkSignal | null {
   if (!isJsonObject(value)) return null;
   if (value['busy'] === true) return { kind: 'busy' };
+  if (value['knock'] === true) return { kind: 'knock' };
   const description = value['description'];
   if (isJsonObject(description)) {
     const { type, sdp } = description;

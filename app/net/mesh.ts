@@ -8,7 +8,7 @@
  */
 
 import { CandidateBook } from '../core/candidate-book.ts';
-import { encodeLinkSignal, parseLinkSignal } from '../core/link-signal.ts';
+import { encodeLinkSignal, parseLinkSignal, type LinkSignal } from '../core/link-signal.ts';
 import type { JsonValue } from '../core/json.ts';
 import { decideLinks, isRepairRoundUseful, meshPolicyProblem, type LinkView, type MeshPolicyConfig, type PeerPlace, type PeerView } from '../core/mesh-policy.ts';
 import type { PeerFrame, PeerHint, PresenceClaim } from '../core/peer-protocol.ts';
@@ -40,7 +40,11 @@ const EXPLORE_MAX_MS = 300_000;
  * How long the peer with the larger relay id waits for the other to dial before dialing
  * itself. Both dialing at once is handled by perfect negotiation, but Chromium then
  * sometimes never emits ICE candidates for the polite side's answer (the candidates of
- * its rolled-back offer are lost), so the first contact avoids glare on purpose.
+ * its rolled-back offer are lost), so the first contact avoids glare on purpose. It
+ * knocks at once instead (a `knock` signal: "dial me"), which the other answers with an
+ * offer or "busy" within a relay round trip; the wait is only the fallback for a knock
+ * that gets no answer. Without the knock, a newcomer whose wanted peers all had smaller
+ * ids sat 2.5 s outside the mesh, the tail of `npm run bench:mesh`'s latency.
  */
 const DIAL_YIELD_MS = 2_500;
 
@@ -100,6 +104,8 @@ export class Mesh {
   private readonly seqs = new PresenceSeqMemory();
   /** Relay ids answered "busy" whatever our room: blocked keys, and keys without a valid proof. */
   private readonly refused = new RefusedPeers();
+  /** Peers we knocked on (asked to dial us) → until when we wait for their offer before dialing. */
+  private readonly knocked = new Map<PeerId, number>();
   /** What every link entry may ask of us: keys, and the decisions that are ours. */
   private readonly entryHost: LinkEntryHost;
 
@@ -159,6 +165,8 @@ export class Mesh {
   /** The relay gave us an id (first time or after a reconnect); old links keep theirs. */
   setRelayIdentity(id: PeerId, iceServers: readonly IceServer[]): void {
     this.localId = id;
+    // Knocks were for our former relay id: their answers cannot reach us.
+    this.knocked.clear();
     this.setIceServers(iceServers);
     this.book.restart((peerId) => this.isLinkedTo(peerId));
   }
@@ -195,6 +203,7 @@ export class Mesh {
   removeCandidate(id: PeerId): void {
     this.hints.forget(id);
     this.refused.forget(id);
+    this.knocked.delete(id);
     // Someone who has left is not someone we cannot reach: the notice must stop naming them.
     if (this.book.remove(id, this.isLinkedTo(id))) this.options.events.onLinksChanged();
   }
@@ -211,13 +220,18 @@ export class Mesh {
     if (signal === null) return;
     // A blocked or unpaid-for key's dial gets the answer any full peer gives: nothing tells them why.
     if (this.refused.refuses(from, this.options.now())) {
-      if (signal.kind === 'description' && signal.type === 'offer') this.options.sendSignal(from, encodeLinkSignal({ kind: 'busy' }));
+      if (isLinkRequest(signal)) this.options.sendSignal(from, encodeLinkSignal({ kind: 'busy' }));
       return;
     }
     if (signal.kind === 'busy') {
+      this.knocked.delete(from);
       entry?.link.close();
       this.book.refusedBusy(from, this.options.now());
       this.rounds.requestRepair();
+      return;
+    }
+    if (signal.kind === 'knock') {
+      this.answerKnock(from, entry);
       return;
     }
     if (entry !== undefined) {
@@ -232,7 +246,26 @@ export class Mesh {
       this.options.sendSignal(from, encodeLinkSignal({ kind: 'busy' }));
       return;
     }
-    void this.openLink(from, false).link.receiveSignal(data);
+    // The answer to our knock is a link we asked for: ours to prune, as if we had dialed.
+    const knockedUntilMs = this.knocked.get(from);
+    this.knocked.delete(from);
+    const isOurKnock = knockedUntilMs !== undefined && knockedUntilMs >= this.options.now();
+    void this.openLink(from, isOurKnock).link.receiveSignal(data);
+  }
+
+  /**
+   * A peer with a larger relay id asks us to dial it: taken like its offer would be (room
+   * up to the hard cap, else busy), but we make the offer, so there is no glare. The link
+   * is the knocker's (it wanted it): ours to keep or close like any link a peer opened.
+   */
+  private answerKnock(from: PeerId, entry: LinkEntry | undefined): void {
+    const localId = this.localId;
+    if (localId === null || entry !== undefined || !(from > localId)) return;
+    if (this.links.size >= this.hardCap && !this.makeRoomForVoice(from)) {
+      this.options.sendSignal(from, encodeLinkSignal({ kind: 'busy' }));
+      return;
+    }
+    this.openLink(from, false);
   }
 
   /**
@@ -260,6 +293,7 @@ export class Mesh {
     this.rounds.dispose();
     this.hints.dispose();
     this.localId = null;
+    this.knocked.clear();
     // Forgotten before they close, so their closes start no round, hint or event.
     const entries = [...this.links.values()];
     this.links.clear();
@@ -320,8 +354,16 @@ export class Mesh {
     }
     for (const id of decision.dial) {
       const yieldUntilMs = id < localId ? (this.book.firstSeenAt(id) ?? nowMs) + DIAL_YIELD_MS : 0;
-      if (yieldUntilMs > nowMs) nextCheckMs = Math.min(nextCheckMs, yieldUntilMs);
-      else this.openLink(id, true);
+      if (yieldUntilMs > nowMs) {
+        nextCheckMs = Math.min(nextCheckMs, yieldUntilMs);
+        if (!this.knocked.has(id)) {
+          this.knocked.set(id, yieldUntilMs);
+          this.options.sendSignal(id, encodeLinkSignal({ kind: 'knock' }));
+        }
+      } else {
+        this.knocked.delete(id);
+        this.openLink(id, true);
+      }
     }
     // The earliest candidate held back (backoff or yield) gets a round of its own.
     this.rounds.wakeAt(nextCheckMs);
@@ -468,3 +510,7 @@ export class Mesh {
   }
 }
 
+/** Signals that ask us for a link: an offer, or a knock. */
+function isLinkRequest(signal: LinkSignal): boolean {
+  return signal.kind === 'knock' || (signal.kind === 'description' && signal.type === 'offer');
+}

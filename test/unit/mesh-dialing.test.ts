@@ -7,6 +7,8 @@ import { FakeLink, meshOnFakeLinks } from './fake-mesh.ts';
 const ME = 'mmmmmmmmmmmmmmmmmmmmmm' as PeerId;
 /** Sorts after ME, so we dial it without yielding first (see DIAL_YIELD_MS in mesh.ts). */
 const ZOE = 'zzzzzzzzzzzzzzzzzzzzzz' as PeerId;
+/** Sorts before ME: we knock instead of making the first offer (see DIAL_YIELD_MS in mesh.ts). */
+const ADA = 'aaaaaaaaaaaaaaaaaaaaaa' as PeerId;
 const HOME = 'u09tvw';
 const CLAIM = { key: 'key', seq: 1, username: 'Me', position: { lat: 48.8566, lon: 2.3522 }, radiusM: 500, inVoice: false, pow: { windowStartMs: 0, nonce: 0 } };
 
@@ -80,6 +82,66 @@ describe('mesh dialing', () => {
       assert.deepEqual(made(), []);
       mesh.receiveSignal(ZOE, { description: { type: 'offer', sdp: 'v=0' } });
       assert.deepEqual(made(), [ZOE]);
+    } finally {
+      mesh.dispose();
+    }
+  });
+
+  test('a peer with a smaller relay id is knocked on at once, not dialed; its offer makes a link that is ours', () => {
+    const sentSignals: Array<{ to: string; data: unknown }> = [];
+    const { mesh, links } = meshOnFakeLinks({ policy: POLICY, now: () => nowMs, sentSignals });
+    try {
+      mesh.setRelayIdentity(ME, []);
+      mesh.setSelf(CLAIM, HOME);
+      mesh.setCandidates([{ id: ADA, home: HOME }]);
+      advance(200);
+      assert.equal(links.length, 0, 'no offer of ours: the first contact avoids glare');
+      assert.deepEqual(sentSignals, [{ to: ADA, data: { knock: true } }], 'one knock, at once');
+      advance(1_000);
+      assert.equal(sentSignals.length, 1, 'knocked once, not on every round');
+
+      mesh.receiveSignal(ADA, { description: { type: 'offer', sdp: 'v=0' } });
+      assert.deepEqual(links.map((link) => link.remoteId), [ADA]);
+      advance(5_000);
+      assert.equal(links.length, 1, 'the yield running out dials nobody: the link is there');
+    } finally {
+      mesh.dispose();
+    }
+  });
+
+  test('a knock that gets no answer falls back to dialing when the yield runs out', () => {
+    const sentSignals: Array<{ to: string; data: unknown }> = [];
+    const { mesh, links } = meshOnFakeLinks({ policy: POLICY, now: () => nowMs, sentSignals });
+    try {
+      mesh.setRelayIdentity(ME, []);
+      mesh.setSelf(CLAIM, HOME);
+      mesh.setCandidates([{ id: ADA, home: HOME }]);
+      advance(200);
+      assert.equal(links.length, 0);
+      while (links.length === 0 && nowMs < 10_000) advance(100);
+      assert.deepEqual(links.map((link) => link.remoteId), [ADA], 'a peer that ignores knocks (an older app) is still reached');
+      assert.ok(nowMs >= 2_500, `dialed after the yield, at ${nowMs} ms`);
+    } finally {
+      mesh.dispose();
+    }
+  });
+
+  test('a knock from a larger relay id is answered by our dial, or "busy" when we are full; one from a smaller id is ignored', () => {
+    const sentSignals: Array<{ to: string; data: unknown }> = [];
+    const { mesh, links } = meshOnFakeLinks({ policy: POLICY, now: () => nowMs, sentSignals });
+    try {
+      mesh.setRelayIdentity(ME, []);
+      mesh.receiveSignal(ADA, { knock: true });
+      assert.equal(links.length, 0, 'a smaller id makes the offer itself: its knock is nonsense');
+      mesh.receiveSignal(ZOE, { knock: true });
+      assert.deepEqual(links.map((link) => link.remoteId), [ZOE], 'we make the link (the fake link stands for our offer)');
+      mesh.receiveSignal(ZOE, { knock: true });
+      assert.equal(links.length, 1, 'a second knock while linked makes no second link');
+
+      const others = ['x', 'y'].map((letter) => letter.repeat(22) as PeerId);
+      for (const id of others) mesh.receiveSignal(id, { knock: true });
+      assert.equal(links.length, 2, 'room up to the hard cap of 2');
+      assert.deepEqual(sentSignals.at(-1), { to: others[1], data: { busy: true } }, 'full: busy, as to an offer');
     } finally {
       mesh.dispose();
     }

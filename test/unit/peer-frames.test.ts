@@ -8,13 +8,14 @@ import { quantizePosition } from '../../app/core/position.ts';
 import { SessionIdentity, verifyText } from '../../app/identity/session-identity.ts';
 
 describe('link signals', () => {
-  test('round-trip descriptions, candidates and busy', () => {
+  test('round-trip descriptions, candidates, busy and knock', () => {
     const signals: LinkSignal[] = [
       { kind: 'description', type: 'offer', sdp: 'v=0\r\n' },
       { kind: 'description', type: 'answer', sdp: 'v=0\r\n' },
       { kind: 'candidate', candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'abcd' },
       { kind: 'candidate', candidate: '', sdpMid: null, sdpMLineIndex: null, usernameFragment: null },
       { kind: 'busy' },
+      { kind: 'knock' },
     ];
     for (const signal of signals) assert.deepEqual(parseLinkSignal(encodeLinkSignal(signal)), signal);
   });
@@ -28,6 +29,7 @@ describe('link signals', () => {
       { candidate: { candidate: 5 } },
       { candidate: { candidate: '', sdpMLineIndex: -1 } },
       { busy: 'yes' },
+      { knock: 1 },
     ]) {
       assert.equal(parseLinkSignal(bad), null, JSON.stringify(bad).slice(0, 60));
     }
