@@ -25,9 +25,11 @@ test('a peer whose presence has no valid proof of work is not linked, and its me
     const cheat = harness.peer(5);
     const honestPeers = harness.peers.filter((peer) => peer.index !== 5);
     // Every honest peer is dialed by or dials the cheat (it is in the middle of everyone) and refuses it.
-    await waitFor(() => harness.drops('no-proof') >= 1 && honestPeers.every((peer) => peer.node.mesh.neighbours().length >= 2), {
-      timeoutMs: 15_000,
-      describe: () => `no-proof drops ${harness.drops('no-proof')}, links ${harness.linkCounts().join(',')}`,
+    // And the honest peers form one group (see expiry.test.ts): the barrier must be able to reach them all.
+    const groups = (): number => harness.network.registry.componentCount(honestPeers.map((peer) => peer.index));
+    await waitFor(() => harness.drops('no-proof') >= 1 && honestPeers.every((peer) => peer.node.mesh.neighbours().length >= 2) && groups() === 1, {
+      timeoutMs: 30_000,
+      describe: () => `no-proof drops ${harness.drops('no-proof')}, links ${harness.linkCounts().join(',')}, ${groups()} groups`,
     });
     const cheatKey = cheat.node.key;
     assert.ok(cheatKey !== null);
