@@ -29,6 +29,10 @@ export default defineConfig({
     launchOptions: chromiumLaunchOptions(),
     actionTimeout: 10_000,
     navigationTimeout: 15_000,
-    trace: 'retain-on-failure',
+    // A failed test keeps its trace (actions, DOM snapshots, network, console) but no
+    // screencast: recording one streams frames from every page all the time, which tripled
+    // the browser's idle CPU with six peers open (49 % of a core against 14 %) and slowed
+    // every multi-peer test on two cores. The fixture attaches each peer's diagnostics too.
+    trace: { mode: 'retain-on-failure', screenshots: false },
   },
 });
