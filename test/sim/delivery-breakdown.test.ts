@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { BUCKETS, breakDownDeliveries, hopBuckets, summarizeBreakdown } from './delivery-breakdown.ts';
 import type { SentMessage } from './ground-truth.ts';
 import { LoopLag } from './loop-lag.ts';
-import { repeatLines, singleRunArgs } from './mesh-repeat.ts';
+import { parseRunFigures, repeatLines, singleRunArgs } from './mesh-repeat.ts';
 import { PathTracer } from './path-tracer.ts';
 import { DEFAULT_AREA } from './placement.ts';
 
@@ -95,6 +95,36 @@ describe('delivery breakdown', () => {
     assert.equal(summary.meanTail.count, 1);
     assert.equal(summary.slowest[0]?.recipient, 2);
   });
+
+  test("each hop's simulator queueing is its receiver's loop's, and the latency without it is summarised", () => {
+    const { tracer, at } = tracerAt();
+    at(0).opened(0, 1);
+    at(0).opened(1, 2);
+    at(1_000).sent(0, 1, body('m'));
+    at(1_030).received(1, 0, body('m'));
+    at(1_040).sent(1, 2, body('m'));
+    at(1_100).received(2, 1, body('m'));
+    const message: SentMessage = { id: 'm', authorIndex: 0, sentAtMs: 1_000, position: DEFAULT_AREA.centre, radiusM: 500 };
+    const stored = new Map([['m', new Map([[0, 1_000], [1, 1_040], [2, 1_110]])]]);
+    // Peer 1's loop was blocked for 20 ms of its hop, and later for 60 ms of peer 2's hop
+    // (which does not delay peer 2); peer 2's loop for 50 ms of its own hop.
+    const loops = new Map([[1, new LoopLag(() => 0)], [2, new LoopLag(() => 0)]]);
+    loops.get(1)?.record(1_025, 20);
+    loops.get(1)?.record(1_105, 60);
+    loops.get(2)?.record(1_090, 50);
+    const asked: number[] = [];
+    const paths = breakDownDeliveries([message], stored, new Map([['m', new Set([1, 2])]]), tracer, 10_000, (from, to, receiver) => {
+      asked.push(receiver);
+      return loops.get(receiver)?.blockedWithin(from, to) ?? 0;
+    });
+    assert.deepEqual([...new Set(asked)].sort(), [1, 2]);
+    const near = paths.find((path) => path.recipient === 1);
+    const far = paths.find((path) => path.recipient === 2);
+    assert.equal(near?.buckets.simulatorLoop, 20);
+    assert.equal(far?.buckets.simulatorLoop, 70, "the far delivery carries both hops' queueing, each from its own receiver");
+    const summary = summarizeBreakdown(paths);
+    assert.deepEqual(summary.withoutSimulator, { p50: 20, p99: 40 }, 'latencies 40 and 110 less 20 and 70');
+  });
 });
 
 describe('mesh bench --repeat', () => {
@@ -107,9 +137,20 @@ describe('mesh bench --repeat', () => {
     ]);
   });
   test('the summary gives the median and the worst of the runs', () => {
-    const run = (p99Ms: number, deliveryRatio = 1) => ({ seed: 1, deliveryRatio, p50Ms: 40, p99Ms, maxConns: 12, loopP99Ms: 10, load: [0.1, 1.5] as const });
+    const run = (p99Ms: number, deliveryRatio = 1) => ({ seed: 1, deliveryRatio, p50Ms: 40, p99Ms, maxConns: 12, loopP99Ms: 10, load: [0.1, 1.5] as const, withoutSimulator: null });
     const last = repeatLines([run(130), run(600, 0.998), run(150)]).at(-1) ?? '';
     assert.match(last, /p99 median=150ms worst=600ms/);
     assert.match(last, /delivery median=100\.00% worst=99\.80%/);
+  });
+  test("with breakdowns, the summary also gives the latency without the simulator's queueing, read from each run's report", () => {
+    const report = (p50: number, p99: number): string =>
+      JSON.stringify({
+        report: { seed: 1, deliveryRatio: 1, latencyMs: { p50: 100, p99: 500 }, maxConns: 12, eventLoopDelayMs: { p99: 40 }, loadAverage: [0.1, 1], breakdown: { withoutSimulator: { p50, p99 } } },
+      });
+    const runs = [report(30, 120), report(35, 240), report(28, 150)].map((text) => parseRunFigures(text));
+    assert.ok(runs.every((run) => run !== null));
+    const lines = repeatLines(runs.filter((run) => run !== null));
+    assert.match(lines[1] ?? '', /without the simulator's queueing p50 35ms, p99 240ms/);
+    assert.match(lines.at(-1) ?? '', /without the simulator's queueing: p50 median=30ms worst=35ms p99 median=150ms worst=240ms/);
   });
 });

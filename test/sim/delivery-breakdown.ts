@@ -40,7 +40,8 @@ export interface DeliveryPath {
 const emptyBuckets = (): Buckets => ({ linkWait: 0, forwardWait: 0, askWait: 0, reAskWait: 0, serveWait: 0, transit: 0, receiverQueue: 0, simulatorLoop: 0 });
 
 /** How long the simulator's loop was blocked within a span (see LoopLag); none by default. */
-export type BlockedWithin = (fromMs: number, toMs: number) => number;
+/** Milliseconds of [fromMs, toMs] during which the event loop that runs `receiver` was blocked. */
+export type BlockedWithin = (fromMs: number, toMs: number, receiver: number) => number;
 
 function addInto(target: Buckets, source: Buckets): void {
   for (const bucket of BUCKETS) target[bucket] += source[bucket];
@@ -69,7 +70,7 @@ export function hopBuckets(
   storedMs: number,
   linkOpenedMs: number | undefined,
   recipientFirstWantMs: number | undefined,
-  blockedWithin: BlockedWithin = () => 0,
+  blockedWithin: (fromMs: number, toMs: number) => number = () => 0,
 ): Buckets {
   const buckets = emptyBuckets();
   const bodySentMs = times.bodySentMs ?? storedMs;
@@ -134,7 +135,7 @@ export function breakDownDeliveries(
       const upstream = chainOf(first.sender, depth + 1);
       const buckets = emptyBuckets();
       addInto(buckets, upstream.buckets);
-      addInto(buckets, hopBuckets(first.times, senderHeldMs, storedMs, tracer.linkOpenedMs.get(`${first.sender}>${peer}`), wants?.get(peer), blockedWithin));
+      addInto(buckets, hopBuckets(first.times, senderHeldMs, storedMs, tracer.linkOpenedMs.get(`${first.sender}>${peer}`), wants?.get(peer), (from, to) => blockedWithin(from, to, peer)));
       const chain = { hops: upstream.hops === null ? null : upstream.hops + 1, buckets };
       chains.set(peer, chain);
       return chain;
@@ -160,6 +161,12 @@ export interface BreakdownSummary {
   readonly meanTail: Buckets & { readonly latencyMs: number; readonly hops: number; readonly count: number };
   /** The slowest few, each with its own buckets. */
   readonly slowest: readonly DeliveryPath[];
+  /**
+   * Latency with the simulator's own queueing (the `simulatorLoop` bucket) taken out of
+   * each delivery, nearest-rank percentiles: what the mesh would give peers that each had
+   * their own machine, as browsers do.
+   */
+  readonly withoutSimulator: { readonly p50: number; readonly p99: number };
 }
 
 function meanOf(paths: readonly DeliveryPath[]): Buckets & { latencyMs: number; hops: number } {
@@ -192,8 +199,11 @@ export function summarizeBreakdown(paths: readonly DeliveryPath[], slowestCount 
   // Nearest rank, as the report's p99 (test/bench/stats.ts).
   const p99Index = Math.max(0, Math.ceil(byLatency.length * 0.99) - 1);
   const tail = byLatency.slice(p99Index);
+  const withoutSimulator = paths.map((path) => path.latencyMs - path.buckets.simulatorLoop).sort((a, b) => a - b);
+  const rank = (share: number): number => withoutSimulator[Math.max(0, Math.ceil(withoutSimulator.length * share) - 1)] ?? Number.NaN;
   return {
     hopCounts,
+    withoutSimulator: { p50: rank(0.5), p99: rank(0.99) },
     meanAll: meanOf(paths),
     meanTail: { ...meanOf(tail), count: tail.length },
     slowest: byLatency.slice(-slowestCount).reverse(),

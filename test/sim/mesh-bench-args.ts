@@ -26,9 +26,10 @@ export const USAGE = `npm run bench:mesh -- --peers N [options]
                        worst of their p50s and p99s (default 1)
   --seeds same|fresh   with --repeat: every run on --seed (default), or seeds
                        --seed, --seed+1, …
-  --workers N          run the peers over N worker threads, the relay in the main
-                       thread (default 1: every peer in one event loop). Memory
-                       transport and --relay hub only: WebRTC stays single-process`;
+  --workers N          run the peers over N workers, the relay in the main thread
+                       (default 1: every peer in one event loop): worker threads with
+                       the memory transport, child processes with WebRTC. --relay hub
+                       only`;
 
 export interface BenchArgs {
   readonly sim: Omit<SimConfig, 'onProgress'>;
@@ -93,7 +94,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const durationMs = values.duration === undefined ? DEFAULT_SCENARIO.durationMs : parseDurationMs(values.duration, 'duration');
   if (durationMs < 10_000) throw new TypeError('--duration must be at least 10s');
   const workers = numberFlag(values, 'workers', 1, isWhole(1, 16), 'a whole number from 1 to 16');
-  if (workers > 1 && transport !== 'memory') throw new TypeError('--workers applies to the memory transport only: WebRTC (node-datachannel) runs in one process');
   if (workers > 1 && relay !== 'hub') throw new TypeError('--workers needs --relay hub (the in-process relay, in the main thread)');
   const seeds = values.seeds ?? 'same';
   if (seeds !== 'same' && seeds !== 'fresh') throw new TypeError(`--seeds must be same or fresh, got "${seeds}"`);

@@ -39,7 +39,7 @@ if (args.repeat > 1) {
 const policy = sim.policy === null ? 'app default' : `D=${sim.policy.degree} low=${sim.policy.degreeLow} high=${sim.policy.degreeHigh}`;
 console.error(
   `mesh bench: ${sim.scenario.peerCount} peers, ${sim.transport}, relay ${sim.relay}, seed ${sim.seed}, policy ${policy}` +
-    (args.workers > 1 ? `, ${args.workers} worker threads` : ''),
+    (args.workers > 1 ? `, ${args.workers} ${sim.transport === 'webrtc' ? 'worker processes' : 'worker threads'}` : ''),
 );
 // Hundreds of peers warn about the same few things: counted and summarized, not scrolled.
 const warnings = new WarningTally();

@@ -20,6 +20,8 @@ export interface RunFigures {
   readonly maxConns: number;
   readonly loopP99Ms: number;
   readonly load: readonly [number, number];
+  /** p50 and p99 with the simulator's queueing taken out (see delivery-breakdown.ts); null when the run had no breakdown. */
+  readonly withoutSimulator: { readonly p50Ms: number; readonly p99Ms: number } | null;
 }
 
 /** The flags of this command without `--repeat`, `--seeds`, `--seed` and `--json` (and their values). */
@@ -51,7 +53,20 @@ export function parseRunFigures(text: string): RunFigures | null {
   const isNumber = (entry: unknown): entry is number => typeof entry === 'number';
   if (!numbers.every(isNumber)) return null;
   const [seed, deliveryRatio, p50Ms, p99Ms, maxConns, loopP99Ms, loadStart, loadEnd] = numbers;
-  return { seed: seed ?? 0, deliveryRatio: deliveryRatio ?? 0, p50Ms: p50Ms ?? 0, p99Ms: p99Ms ?? 0, maxConns: maxConns ?? 0, loopP99Ms: loopP99Ms ?? 0, load: [loadStart ?? 0, loadEnd ?? 0] };
+  const breakdown = report['breakdown'];
+  const net = isJsonObject(breakdown) && isJsonObject(breakdown['withoutSimulator']) ? breakdown['withoutSimulator'] : null;
+  const netP50 = net?.['p50'];
+  const netP99 = net?.['p99'];
+  return {
+    seed: seed ?? 0,
+    deliveryRatio: deliveryRatio ?? 0,
+    p50Ms: p50Ms ?? 0,
+    p99Ms: p99Ms ?? 0,
+    maxConns: maxConns ?? 0,
+    loopP99Ms: loopP99Ms ?? 0,
+    load: [loadStart ?? 0, loadEnd ?? 0],
+    withoutSimulator: isNumber(netP50) && isNumber(netP99) ? { p50Ms: netP50, p99Ms: netP99 } : null,
+  };
 }
 
 const median = (values: readonly number[]): number => {
@@ -67,7 +82,8 @@ export function repeatLines(runs: readonly RunFigures[]): string[] {
   const lines = runs.map(
     (run, index) =>
       `run ${index + 1}: seed ${run.seed}, delivery ${percent(run.deliveryRatio)}, p50 ${ms(run.p50Ms)}, p99 ${ms(run.p99Ms)}, ` +
-      `max links ${run.maxConns}, simulator loop p99 ${run.loopP99Ms.toFixed(1)} ms, load ${run.load[0].toFixed(2)} → ${run.load[1].toFixed(2)}`,
+      `max links ${run.maxConns}, simulator loop p99 ${run.loopP99Ms.toFixed(1)} ms, load ${run.load[0].toFixed(2)} → ${run.load[1].toFixed(2)}` +
+      (run.withoutSimulator === null ? '' : `; without the simulator's queueing p50 ${ms(run.withoutSimulator.p50Ms)}, p99 ${ms(run.withoutSimulator.p99Ms)}`),
   );
   const p50s = runs.map((run) => run.p50Ms);
   const p99s = runs.map((run) => run.p99Ms);
@@ -77,6 +93,13 @@ export function repeatLines(runs: readonly RunFigures[]): string[] {
       `p50 median=${ms(median(p50s))} worst=${ms(Math.max(...p50s))} p99 median=${ms(median(p99s))} worst=${ms(Math.max(...p99s))} ` +
       `maxConns=${Math.max(...runs.map((run) => run.maxConns))}`,
   );
+  const nets = runs.flatMap((run) => (run.withoutSimulator === null ? [] : [run.withoutSimulator]));
+  if (nets.length === runs.length && nets.length > 0) {
+    lines.push(
+      `without the simulator's queueing: p50 median=${ms(median(nets.map((net) => net.p50Ms)))} worst=${ms(Math.max(...nets.map((net) => net.p50Ms)))} ` +
+        `p99 median=${ms(median(nets.map((net) => net.p99Ms)))} worst=${ms(Math.max(...nets.map((net) => net.p99Ms)))}`,
+    );
+  }
   return lines;
 }
 

@@ -130,8 +130,8 @@ export function buildReport(result: SimResult): MeshReport {
     latencyMs: summarize(latencies),
     breakdown:
       result.tracer === null ? null : summarizeBreakdown(
-            breakDownDeliveries(result.messages, result.firstStored, intendedByMessage, result.tracer, config.windowMs, (from, to) =>
-              result.loopLag.blockedWithin(from, to),
+            breakDownDeliveries(result.messages, result.firstStored, intendedByMessage, result.tracer, config.windowMs, (from, to, receiver) =>
+              result.loopLag.blockedWithin(from, to, receiver),
             ),
           ),
     maxConns: result.maxOpenEver,
@@ -201,7 +201,10 @@ export function reportLines(report: MeshReport, windowMs: number): string[] {
     .join(', ');
   const { latencyMs: latency, eventLoopDelayMs: loop } = report;
   const workers = report.threads.length - 1;
-  const loopWhere = workers > 0 ? `worst of ${report.threads.length} threads (${workers} workers run the peers, the main thread the relay)` : 'one process runs every peer';
+  const loopWhere =
+    workers > 0
+      ? `worst of ${report.threads.length} event loops (${workers} ${report.transport === 'webrtc' ? 'processes' : 'threads'} run the peers, the main thread the relay)`
+      : 'one process runs every peer';
   return [
     `run: ${report.peers} peers, ${report.transport} links${report.transport === 'memory' ? ` (loss ${percent(report.lossRate)})` : ''}, ` +
       `relay ${report.relay}, seed ${report.seed}, ${report.wallSeconds.toFixed(1)} s`,
@@ -248,6 +251,7 @@ export function breakdownLines(breakdown: BreakdownSummary): string[] {
   return [
     `hops per delivery: ${hops || 'none'}`,
     `where the time went, mean of all (${wholeMs(all.latencyMs)}, ${all.hops.toFixed(1)} hops): ${bucketText(all)}`,
+    `latency without the simulator's queueing (each hop's simulatorLoop taken out): p50 ${wholeMs(breakdown.withoutSimulator.p50)}, p99 ${wholeMs(breakdown.withoutSimulator.p99)}`,
     `where the time went, mean of the ${tail.count} at or above p99 (${wholeMs(tail.latencyMs)}, ${tail.hops.toFixed(1)} hops): ${bucketText(tail)}`,
     ...breakdown.slowest.map(
       (path) => `  slowest: ${wholeMs(path.latencyMs)} to peer ${path.recipient}, ${path.hops ?? '?'} hops: ${bucketText(path.buckets)}` +

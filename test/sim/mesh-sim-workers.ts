@@ -1,17 +1,19 @@
 /**
- * `runMeshSim` with the peers spread over worker threads (`--workers N`, N ≥ 2): the relay
- * hub stays in this thread, each worker (`sim-worker.ts`) runs every N-th peer with its own
- * event loop. Relay connections cross to this thread over each worker's port (the hub
- * socket's pipes still model their latency); links between peers of different workers
- * cross over a MessageChannel per pair of workers after the sending end's pipe has applied
- * the link profile. Every worker plays its peers' part of the same plan on one shared
- * clock; at the end their measurements are merged into one `SimResult`. Memory transport
- * and in-process relay only.
+ * `runMeshSim` with the peers spread over workers (`--workers N`, N ≥ 2): the relay hub
+ * stays in this thread, each worker (`sim-worker.ts`) runs every N-th peer with its own
+ * event loop. Relay connections cross to this thread over each worker's channel (the hub
+ * socket's pipes still model their latency). With the memory transport the workers are
+ * threads, and links between peers of different workers cross over a MessageChannel per
+ * pair of workers after the sending end's pipe has applied the link profile. With WebRTC
+ * they are child processes (see `sim-worker-handle.ts`), linked by real WebRTC on
+ * 127.0.0.1, and this process passes on which messages were sent. Every worker plays its
+ * peers' part of the same plan on one shared clock; at the end their measurements are
+ * merged into one `SimResult`. In-process relay only.
  */
 
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { PeerId } from '../../app/core/protocol.ts';
 import { FrameTally } from './frame-tally.ts';
 import type { SentMessage } from './ground-truth.ts';
@@ -20,8 +22,9 @@ import { LoopLag } from './loop-lag.ts';
 import type { SimConfig, SimResult } from './mesh-sim.ts';
 import { createRandom } from './prng.ts';
 import { PortBatcher } from './port-batcher.ts';
+import { startSimWorker } from './sim-worker-handle.ts';
 import { planScenario } from './scenario.ts';
-import { addCounts, addLinkCounts, addTallies, mergeTracers, worstLoopDelay, type LoopDelay } from './worker-merge.ts';
+import { addCounts, addLinkCounts, addTallies, mergeTracers, workerOfPeer, worstLoopDelay, type LoopDelay } from './worker-merge.ts';
 import type { FromWorker, ToWorker, WorkerPart, WorkerStatus } from './worker-protocol.ts';
 
 const LOOP_RESOLUTION_MS = 10;
@@ -29,7 +32,6 @@ const SETTLE_MS = 500;
 /** Workers start their clocks this long after the start is posted, so all begin together. */
 const START_MARGIN_MS = 100;
 const PROGRESS_EVERY_MS = 5_000;
-const WORKER_HEAP_MB = 8_192;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
@@ -38,24 +40,6 @@ function collectGarbage(): boolean {
   if (typeof gc !== 'function') return false;
   gc();
   return true;
-}
-
-/**
- * Starts `sim-worker.ts` in a thread that compiles TypeScript as this one does: tsx's
- * loader is registered in the worker before the module is imported (Node 20 does not
- * carry the parent's `--import` hooks into workers). V8 flags such as `--expose-gc` are
- * process-wide already and refused in a worker's execArgv.
- */
-function startSimWorker(): Worker {
-  const api = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./sim-worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, {
-    eval: true,
-    execArgv: process.execArgv.filter((flag) => !/^--expose[-_]gc$/.test(flag)),
-    // Thousands of PeerNodes per worker: V8's default old space for a worker may be too small.
-    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
-  });
 }
 
 function isFromWorker(value: unknown): value is FromWorker {
@@ -68,12 +52,13 @@ export interface ThreadLoopDelay extends LoopDelay {
 }
 
 export async function runMeshSimOverWorkers(config: SimConfig, workerCount: number): Promise<SimResult> {
-  if (config.transport !== 'memory' || config.relay !== 'hub') throw new TypeError('worker threads need the memory transport and the in-process relay');
+  if (config.relay !== 'hub') throw new TypeError('workers need the in-process relay');
   if (!Number.isInteger(workerCount) || workerCount < 2) throw new TypeError('workerCount must be a whole number ≥ 2');
   const random = createRandom(config.seed);
   const plan = planScenario(config.scenario, random.fork('scenario'));
   const relay = new InProcessRelay(random.fork('network').fork('relay'), config.relayLatency);
-  const workers = Array.from({ length: workerCount }, () => startSimWorker());
+  const kind = config.transport === 'webrtc' ? 'process' : 'thread';
+  const workers = Array.from({ length: workerCount }, () => startSimWorker(kind));
   const sockets = new Map<WebSocket, { readonly worker: number; readonly socketId: number; readonly index: number }>();
   const socketsById = workers.map(() => new Map<number, WebSocket>());
   const messages: SentMessage[] = [];
@@ -83,7 +68,7 @@ export async function runMeshSimOverWorkers(config: SimConfig, workerCount: numb
   let failure: Error | null = null;
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   // A turn's messages to a worker go in one post (relay frames for thousands of peers).
-  const batchers = workers.map((worker) => new PortBatcher<ToWorker>(worker));
+  const batchers = workers.map((worker) => new PortBatcher<ToWorker>({ postMessage: (batch) => worker.postMessage(batch) }));
   const send = (worker: number, message: ToWorker): void => batchers[worker]?.post(message);
 
   /** Resolves when every worker has said `kind` (or rejects when one fails). */
@@ -137,6 +122,8 @@ export async function runMeshSimOverWorkers(config: SimConfig, workerCount: numb
         return;
       case 'sent':
         messages.push(message.message);
+        // Threads tell each other over their own channels; processes hear it from here.
+        if (kind === 'process') for (let other = 0; other < workerCount; other += 1) if (other !== worker) send(other, message);
         return;
       case 'status':
         statuses[worker] = message.status;
@@ -158,17 +145,17 @@ export async function runMeshSimOverWorkers(config: SimConfig, workerCount: numb
     }
   };
   workers.forEach((worker, index) => {
-    worker.on('message', (batch: unknown) => {
+    worker.onMessage((batch: unknown) => {
       if (!Array.isArray(batch)) return;
       for (const message of batch) if (isFromWorker(message)) onMessage(index, message);
     });
-    worker.on('error', (err: Error) => fail(new Error(`worker ${index} stopped: ${err.stack ?? err.message}`)));
+    worker.onFailure((err) => fail(new Error(`worker ${index} ${err.message}`)));
   });
 
   try {
     // A channel per pair of workers: each gets its end of every pair it is in.
     const ports: (MessagePort | null)[][] = workers.map(() => workers.map(() => null));
-    for (let a = 0; a < workerCount; a += 1) {
+    for (let a = 0; a < workerCount && kind === 'thread'; a += 1) {
       for (let b = a + 1; b < workerCount; b += 1) {
         const channel = new MessageChannel();
         (ports[a] ?? [])[b] = channel.port1;
@@ -221,6 +208,8 @@ export async function runMeshSimOverWorkers(config: SimConfig, workerCount: numb
         part.loopSamples.atMs.forEach((atMs, index) => lag.record(atMs, part.loopSamples.lagMs[index] ?? 0));
         return lag;
       });
+      // Threads share this process's RSS and CPU time; child processes add their own.
+      const childrenSum = (of: (part: WorkerPart) => number): number => (kind === 'process' ? parts.reduce((sum, part) => sum + of(part), 0) : 0);
       const heapOf = (which: 'end' | 'baseline'): number =>
         parts.reduce((sum, part) => sum + (which === 'end' ? part.endHeapBytes : part.baselineHeapBytes), which === 'end' ? end.heapUsed : baseline.heapUsed);
       messages.sort((a, b) => a.sentAtMs - b.sentAtMs);
@@ -234,8 +223,8 @@ export async function runMeshSimOverWorkers(config: SimConfig, workerCount: numb
         heldAtEnd: new Map(parts.flatMap((part) => [...part.heldAtEnd])),
         tally: addTallies(new FrameTally(), parts.map((part) => part.tally)),
         tracer: mergeTracers(parts.map((part) => part.tracer)),
-        // A hop's queueing is its receiver's thread's; which thread is not known here, so the worst one counts.
-        loopLag: { blockedWithin: (fromMs, toMs) => Math.max(mainLag.blockedWithin(fromMs, toMs), ...lags.map((lag) => lag.blockedWithin(fromMs, toMs))) },
+        // A hop's queueing is its receiver's: the worker that runs it (links do not pass the main thread).
+        loopLag: { blockedWithin: (fromMs, toMs, receiver) => lags[workerOfPeer(receiver, workerCount)]?.blockedWithin(fromMs, toMs) ?? 0 },
         maxOpenEver: Math.max(0, ...parts.map((part) => part.maxOpenEver)),
         openAtEnd: parts.flatMap((part) => part.openAtEnd),
         linkCap: Math.max(0, ...parts.map((part) => part.linkCap)),
@@ -245,21 +234,25 @@ export async function runMeshSimOverWorkers(config: SimConfig, workerCount: numb
         drops: addCounts(parts.map((part) => part.drops)),
         unsent: parts.reduce((sum, part) => sum + part.unsent, 0),
         memory: {
-          baselineRssBytes: baseline.rss,
+          baselineRssBytes: baseline.rss + childrenSum((part) => part.baselineRssBytes),
           baselineHeapBytes: heapOf('baseline'),
-          endRssBytes: end.rss,
+          endRssBytes: end.rss + childrenSum((part) => part.endRssBytes),
           endHeapBytes: heapOf('end'),
-          peakRssBytes,
+          // Each process's own peak, added: an upper bound on the peak of their sum.
+          peakRssBytes: peakRssBytes + childrenSum((part) => part.peakRssBytes),
           endPeers: parts.reduce((sum, part) => sum + part.openAtEnd.length, 0),
           isGcExposed,
         },
         eventLoopDelayMs: worstLoopDelay(threads),
         threads,
         workerNotes: parts.flatMap((part) => [
+          ...(part.storedBeforeNote === 0
+            ? []
+            : [`worker ${part.worker}: ${part.storedBeforeNote} copies arrived before the note that their message was sent (timed from their arrival all the same)`]),
           ...part.warnings.map((line) => `worker ${part.worker}: ${line}`),
           ...(part.rejections.length === 0 ? [] : [`worker ${part.worker}: ${part.rejections.length} unhandled rejections, the first: ${part.rejections[0]}`]),
         ]),
-        cpuMs: (cpu.user + cpu.system) / 1000,
+        cpuMs: (cpu.user + cpu.system) / 1000 + childrenSum((part) => part.cpuMs),
         loadAverage: [loadAtStart, loadavg()[0] ?? 0],
         wallMs: clock(),
       };
@@ -277,7 +270,7 @@ export async function runMeshSimOverWorkers(config: SimConfig, workerCount: numb
     }
     relay.dispose();
     for (const batcher of batchers) batcher.close();
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    await Promise.all(workers.map((worker) => worker.stop()));
   }
 }
 

@@ -8,6 +8,7 @@ import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { DropReason } from '../../app/core/chat-message.ts';
 import { DeliveryTracker } from './delivery-tracker.ts';
+import type { BlockedWithin } from './delivery-breakdown.ts';
 import type { FrameTally } from './frame-tally.ts';
 import type { PeerTimeline, SentMessage } from './ground-truth.ts';
 import type { RelayLatency } from './in-process-relay.ts';
@@ -61,7 +62,7 @@ export interface SimResult {
   /** Every message's path over the links, for the delivery breakdown. */
   readonly tracer: PathTracer | null;
   /** When the simulator's loop was blocked, for the same breakdown (over worker threads: the worst thread's). */
-  readonly loopLag: Pick<LoopLag, 'blockedWithin'>;
+  readonly loopLag: { readonly blockedWithin: BlockedWithin };
   readonly maxOpenEver: number;
   /** Open links of each peer present at the end. */
   readonly openAtEnd: readonly number[];
@@ -235,7 +236,8 @@ export async function runMeshSim(config: SimConfig): Promise<SimResult> {
       heldAtEnd,
       tally: network.registry.tally,
       tracer: network.tracer,
-      loopLag,
+      // One process: every receiver's queueing is this loop's.
+      loopLag: { blockedWithin: (fromMs, toMs) => loopLag.blockedWithin(fromMs, toMs) },
       maxOpenEver: network.registry.maxOpenEver,
       openAtEnd,
       linkCap,

@@ -156,10 +156,8 @@ export class SimNetwork {
     this.hub?.dispose();
     await this.wsRelay?.close();
     if (this.options.transport === 'webrtc') {
-      // Closed channels finish closing on the next turns; then the native threads may stop.
-      await new Promise((resolve) => setTimeout(resolve, 100));
       const { shutDownWebRtc } = await import('./webrtc-transport.ts');
-      shutDownWebRtc();
+      await shutDownWebRtc();
     }
   }
 }

@@ -1,15 +1,21 @@
 /**
- * One worker thread of a simulation spread over threads (`mesh-sim-workers.ts`): runs its
- * share of the peers (index mod workers) with their own in-memory transport, link
- * registry, path tracer and delivery tracker; reaches the relay in the main thread over
- * the parent port and the other workers' peers over one MessagePort per worker. Plays its
- * peers' part of the plan on the clock the main thread starts, and hands back its
- * measurements when asked. Started by `startSimWorker` with tsx registered.
+ * One worker of a simulation spread over several (`mesh-sim-workers.ts`): runs its share
+ * of the peers (index mod workers) with its own link registry, path tracer and delivery
+ * tracker; reaches the relay in the main thread over its channel to the main thread, and
+ * plays its peers' part of the plan on the clock the main thread starts, handing back its
+ * measurements when asked.
+ *
+ * With the memory transport it is a worker thread: its in-memory links reach the other
+ * workers' peers over one MessagePort per worker. With WebRTC it is a child process (the
+ * native module cannot live in two threads of one process): links between workers are real
+ * WebRTC on 127.0.0.1, and the main process passes on which messages were sent. Started by
+ * `sim-worker-handle.ts` with tsx registered.
  */
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type { DropReason } from '../../app/core/chat-message.ts';
+import type { LinkFactory } from '../../app/net/peer-link.ts';
 import { DeliveryTracker } from './delivery-tracker.ts';
 import { FrameTally } from './frame-tally.ts';
 import type { SentMessage } from './ground-truth.ts';
@@ -18,7 +24,7 @@ import { LoopLag } from './loop-lag.ts';
 import { MemoryNetwork } from './memory-network.ts';
 import { linkCapOf } from './node-options.ts';
 import { PathTracer } from './path-tracer.ts';
-import { PortBatcher } from './port-batcher.ts';
+import { PortBatcher, type BatchTarget } from './port-batcher.ts';
 import { createRandom } from './prng.ts';
 import { planScenario } from './scenario.ts';
 import { SimPeer } from './sim-peer.ts';
@@ -64,11 +70,19 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 type Init = Extract<ToWorker, { kind: 'init' }>;
 
+interface WebRtcTransport {
+  readonly createLink: LinkFactory;
+  /** Stops libdatachannel, once every link is closed. */
+  readonly shutDown: () => Promise<void>;
+}
+
 class WorkerShare {
   private readonly peers = new Map<number, SimPeer>();
   private readonly sockets = new Map<number, RelaySocketProxy>();
   private readonly whereIs = new Map<string, number>();
-  private readonly network: MemoryNetwork;
+  /** In-memory links (memory transport); null over WebRTC. */
+  private readonly network: MemoryNetwork | null;
+  private readonly createLink: LinkFactory;
   private readonly registry: LinkRegistry;
   private readonly tracer: PathTracer;
   private readonly tracker: DeliveryTracker;
@@ -88,27 +102,40 @@ class WorkerShare {
   private unsent = 0;
   private linkCap = 0;
   private baselineHeapBytes = 0;
+  private baselineRssBytes = 0;
+  private peakRssBytes = 0;
+  private cpuAtStart: NodeJS.CpuUsage | null = null;
   private isStopped = false;
   readonly clock = (): number => performance.timeOrigin + performance.now() - this.startEpochMs;
 
   constructor(
     private readonly init: Init,
     private readonly post: (message: FromWorker) => void,
+    /** Links over node-datachannel (WebRTC transport); null for in-memory links. */
+    private readonly webRtc: WebRtcTransport | null,
   ) {
     const { worker, config } = init;
     this.tracer = new PathTracer(this.clock);
     this.registry = new LinkRegistry(new FrameTally(), this.tracer);
-    this.tracker = new DeliveryTracker(this.clock, config.windowMs);
+    // A worker process hears of others' messages through the main process, maybe after them.
+    this.tracker = new DeliveryTracker(this.clock, config.windowMs, config.transport === 'webrtc');
     this.loopLag = new LoopLag(this.clock);
-    this.network = new MemoryNetwork({
-      profile: config.profile,
-      random: createRandom(config.seed).fork(`network-worker-${worker}`),
-      bridge: {
-        self: worker,
-        workerOf: (relayId) => this.whereIs.get(relayId),
-        post: (to, message) => this.toWorker(to, { kind: 'link', message }),
-      },
-    });
+    if (webRtc === null) {
+      const network = new MemoryNetwork({
+        profile: config.profile,
+        random: createRandom(config.seed).fork(`network-worker-${worker}`),
+        bridge: {
+          self: worker,
+          workerOf: (relayId) => this.whereIs.get(relayId),
+          post: (to, message) => this.toWorker(to, { kind: 'link', message }),
+        },
+      });
+      this.network = network;
+      this.createLink = network.createLink;
+    } else {
+      this.network = null;
+      this.createLink = webRtc.createLink;
+    }
     this.toWorkers = init.ports.map((port) => (port === null ? null : new PortBatcher<BetweenWorkers>(port)));
     init.ports.forEach((port, from) =>
       port?.on('message', (batch: readonly BetweenWorkers[]) => {
@@ -120,7 +147,9 @@ class WorkerShare {
       this.rejections.push(reason instanceof Error ? (reason.stack ?? reason.message) : String(reason));
     });
     collectGarbage();
-    this.baselineHeapBytes = process.memoryUsage().heapUsed;
+    const baseline = process.memoryUsage();
+    this.baselineHeapBytes = baseline.heapUsed;
+    this.baselineRssBytes = baseline.rss;
   }
 
   handle(message: ToWorker): void {
@@ -135,6 +164,10 @@ class WorkerShare {
         this.whereIs.set(message.relayId, message.worker);
         this.registry.learnOwner(message.relayId, message.index);
         return;
+      case 'sent':
+        // Over WebRTC the workers have no channels of their own: the main process passes on what the others sent.
+        this.noteSent(message.message);
+        return;
       case 'relay-text':
         this.sockets.get(message.socketId)?.arrive(message.text);
         return;
@@ -148,8 +181,7 @@ class WorkerShare {
         this.post({ kind: 'part', part: this.collect() });
         return;
       case 'dispose':
-        this.dispose();
-        this.post({ kind: 'disposed' });
+        void this.dispose().then(() => this.post({ kind: 'disposed' }));
         return;
       default:
         message satisfies never;
@@ -161,7 +193,7 @@ class WorkerShare {
   }
 
   private fromWorker(from: number, message: BetweenWorkers): void {
-    if (message.kind === 'link') this.network.receive(from, message.message);
+    if (message.kind === 'link') this.network?.receive(from, message.message);
     else this.noteSent(message.message);
   }
 
@@ -188,7 +220,7 @@ class WorkerShare {
       wiring: {
         relayUrl: 'ws://in-process.invalid/ws',
         createSocket: () => this.createSocket(index),
-        createLink: this.registry.factoryFor(index, this.network.createLink),
+        createLink: this.registry.factoryFor(index, this.createLink),
       },
       onDrop: (reason) => this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1),
     });
@@ -216,7 +248,11 @@ class WorkerShare {
     const plan = planScenario(config.scenario, createRandom(config.seed).fork('scenario'));
     this.loopDelay.enable();
     this.loopLag.start();
-    const status = setInterval(() => this.post({ kind: 'status', status: this.status() }), STATUS_EVERY_MS);
+    this.cpuAtStart = process.cpuUsage();
+    const status = setInterval(() => {
+      this.peakRssBytes = Math.max(this.peakRssBytes, process.memoryUsage.rss());
+      this.post({ kind: 'status', status: this.status() });
+    }, STATUS_EVERY_MS);
     this.timers.add(status);
     const steps: { atMs: number; run: () => void }[] = [];
     for (const peerPlan of plan.peers) {
@@ -282,6 +318,8 @@ class WorkerShare {
     const heldAtEnd = new Map(present.map((peer) => [peer.index, new Set(peer.node.router.store.list().map((message) => message.id).filter((id) => this.sentIds.has(id)))]));
     collectGarbage();
     const lateBy = (nanoseconds: number): number => Math.max(0, nanoseconds / 1e6 - LOOP_RESOLUTION_MS);
+    const cpu = process.cpuUsage(this.cpuAtStart ?? undefined);
+    this.peakRssBytes = Math.max(this.peakRssBytes, process.memoryUsage.rss());
     return {
       worker: this.init.worker,
       timelines: [...this.peers.values()].map((peer) => ({ index: peer.index, states: [...peer.states], leftAtMs: peer.leftAtMs })),
@@ -299,23 +337,29 @@ class WorkerShare {
       unsent: this.unsent,
       baselineHeapBytes: this.baselineHeapBytes,
       endHeapBytes: process.memoryUsage().heapUsed,
+      baselineRssBytes: this.baselineRssBytes,
+      endRssBytes: process.memoryUsage.rss(),
       eventLoopDelayMs: { p50: lateBy(this.loopDelay.percentile(50)), p99: lateBy(this.loopDelay.percentile(99)), max: lateBy(this.loopDelay.max) },
       warnings: this.warnings.summary(),
       rejections: this.rejections,
+      storedBeforeNote: this.tracker.storedBeforeNote,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      peakRssBytes: this.peakRssBytes,
     };
   }
 
-  private dispose(): void {
+  private async dispose(): Promise<void> {
     this.isStopped = true;
     for (const timer of this.timers) clearInterval(timer);
     this.loopLag.stop();
     this.loopDelay.disable();
     for (const unsubscribe of this.unsubscribes) unsubscribe();
     for (const peer of this.peers.values()) peer.leave();
-    this.network.dispose();
+    this.network?.dispose();
     this.warnings.stop();
     for (const batcher of this.toWorkers) batcher?.close();
     for (const port of this.init.ports) port?.close();
+    await this.webRtc?.shutDown();
   }
 }
 
@@ -323,25 +367,53 @@ function isToWorker(value: unknown): value is ToWorker {
   return typeof value === 'object' && value !== null && typeof Reflect.get(value, 'kind') === 'string';
 }
 
-if (parentPort !== null) {
-  const port: MessagePort = parentPort;
-  const toMain = new PortBatcher<FromWorker>(port);
+/** How this worker talks to the main thread: its parent port (a thread), or IPC (a child process). */
+function channelToMain(): { readonly target: BatchTarget<FromWorker>; readonly listen: (listener: (message: unknown) => void) => void } | null {
+  if (parentPort !== null) {
+    const port: MessagePort = parentPort;
+    return { target: port, listen: (listener) => port.on('message', listener) };
+  }
+  if (process.send !== undefined) {
+    // The main process disconnects once it has what it needs (or is gone): nothing is left to do.
+    process.once('disconnect', () => process.exit(0));
+    return {
+      target: { postMessage: (batch) => void process.send?.(batch) },
+      listen: (listener) => process.on('message', listener),
+    };
+  }
+  return null;
+}
+
+/** The WebRTC transport, loaded only in a worker that needs it (the native module starts threads). */
+async function webRtcTransportFor(config: Init['config']): Promise<WebRtcTransport | null> {
+  if (config.transport !== 'webrtc') return null;
+  const { createWebRtcLink, shutDownWebRtc } = await import('./webrtc-transport.ts');
+  return { createLink: createWebRtcLink, shutDown: shutDownWebRtc };
+}
+
+const main = channelToMain();
+if (main !== null) {
+  const toMain = new PortBatcher<FromWorker>(main.target);
   let share: WorkerShare | null = null;
+  const fail = (err: unknown): void => toMain.post({ kind: 'failed', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   const handle = (message: ToWorker): void => {
     try {
       if (message.kind === 'init') {
-        share = new WorkerShare(message, (out) => toMain.post(out));
-        toMain.post({ kind: 'ready' });
+        void webRtcTransportFor(message.config)
+          .then((webRtc) => {
+            share = new WorkerShare(message, (out) => toMain.post(out), webRtc);
+            toMain.post({ kind: 'ready' });
+          })
+          .catch(fail);
         return;
       }
       share?.handle(message);
-      if (message.kind === 'dispose') toMain.flush();
     } catch (err: unknown) {
-      toMain.post({ kind: 'failed', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      fail(err);
     }
   };
   // The first message (init, with the ports) comes alone; the rest in batches.
-  port.on('message', (message: unknown) => {
+  main.listen((message: unknown) => {
     if (Array.isArray(message)) {
       for (const item of message) if (isToWorker(item)) handle(item);
     } else if (isToWorker(message)) {

@@ -16,13 +16,17 @@ export const createWebRtcLink: LinkFactory = (options) =>
     createPeerConnection: (configuration) => new NodePeerConnection(configuration) as unknown as RTCPeerConnection,
   });
 
+/** How long links just closed get to finish closing (their channels close on the next turns). */
+const CLOSE_GRACE_MS = 100;
+
 /**
- * Stops libdatachannel's threads once every connection is closed, so the process can exit.
- * Its cleanup sometimes gives up ("cleanup timeout (possible deadlock)", seen once in a
- * dozen 200-peer runs): that is said, not thrown, so the run's figures are not lost; the
- * bench then ends its process itself.
+ * Stops libdatachannel's threads once every connection is closed, so the process can exit:
+ * call it after closing every link. Its cleanup sometimes gives up ("cleanup timeout
+ * (possible deadlock)", seen once in a dozen 200-peer runs): that is said, not thrown, so
+ * the run's figures are not lost; the bench then ends its process itself.
  */
-export function shutDownWebRtc(): void {
+export async function shutDownWebRtc(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS));
   try {
     cleanup();
   } catch (err: unknown) {

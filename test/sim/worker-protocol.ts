@@ -18,6 +18,8 @@ export type ToWorker =
   | { readonly kind: 'init'; readonly worker: number; readonly workers: number; readonly config: WorkerSimConfig; readonly ports: readonly (MessagePort | null)[] }
   | { readonly kind: 'start'; readonly startEpochMs: number }
   | { readonly kind: 'where'; readonly relayId: string; readonly worker: number; readonly index: number }
+  /** Another worker's peer sent a message (worker processes only; threads tell each other directly). */
+  | { readonly kind: 'sent'; readonly message: SentMessage }
   | { readonly kind: 'relay-text'; readonly socketId: number; readonly text: string }
   | { readonly kind: 'relay-closed'; readonly socketId: number }
   | { readonly kind: 'collect' }
@@ -45,6 +47,14 @@ export interface WorkerPart {
   /** The app's warnings in this worker, counted by text. */
   readonly warnings: readonly string[];
   readonly rejections: readonly string[];
+  /** Copies this worker timed late: stored before it heard the message was sent (see DeliveryTracker). */
+  readonly storedBeforeNote: number;
+  /** This worker's CPU time over the run; its whole process's when it is one. */
+  readonly cpuMs: number;
+  /** RSS at the start (after GC), at the end and the largest seen (sampled): its whole process's. */
+  readonly baselineRssBytes: number;
+  readonly endRssBytes: number;
+  readonly peakRssBytes: number;
 }
 
 export interface WorkerStatus {

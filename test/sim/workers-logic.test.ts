@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MessageStore, type Expiring } from '../../app/core/message-store.ts';
 import { isPeerId, type PeerId } from '../../app/core/protocol.ts';
+import { DeliveryTracker } from './delivery-tracker.ts';
 import { FrameTally } from './frame-tally.ts';
 import type { LinkProfile } from './link-profile.ts';
 import { parseBenchArgs } from './mesh-bench-args.ts';
@@ -162,10 +164,10 @@ test('path tracers of two workers merge: the sender side and the receiver side o
   assert.deepEqual(Object.fromEntries(merged.linkOpenedMs), { '1>2': 10, '2>1': 12 });
 });
 
-test('--workers: N worker threads for the memory transport and the in-process relay; refused with WebRTC or the ws relay', () => {
+test('--workers: N workers with the in-process relay (threads in memory, processes over WebRTC); refused with the ws relay', () => {
   assert.equal(parseBenchArgs([]).workers, 1);
   assert.equal(parseBenchArgs(['--workers', '2', '--loss', '0.01']).workers, 2);
-  assert.throws(() => parseBenchArgs(['--workers', '2', '--transport', 'webrtc']), /--workers applies to the memory transport only/);
+  assert.equal(parseBenchArgs(['--workers', '2', '--transport', 'webrtc']).workers, 2);
   assert.throws(() => parseBenchArgs(['--workers', '2', '--relay', 'ws']), /--workers needs --relay hub/);
   assert.throws(() => parseBenchArgs(['--workers', '0']), /--workers/);
 });
@@ -182,4 +184,30 @@ test('a port batcher posts one turn of messages as one array, in order, and noth
   batcher.post(4);
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(posts, [[1, 2], [3]]);
+});
+
+test('over processes, a copy stored before the note that its message was sent keeps its arrival time', () => {
+  let nowMs = 0;
+  const timers = { setTimeout: () => undefined, clearTimeout: () => undefined };
+  const storeOf = (): MessageStore<Expiring> => new MessageStore<Expiring>({ maxMessages: 10, now: () => nowMs, timers });
+  const early = storeOf();
+  const author = storeOf();
+  const announcing = new DeliveryTracker(() => nowMs, 5_000, true);
+  const plain = new DeliveryTracker(() => nowMs, 5_000);
+  for (const tracker of [announcing, plain]) {
+    tracker.watch(1, early);
+    tracker.watch(0, author);
+  }
+  nowMs = 100;
+  author.add({ id: 'm', sentAtMs: 90 });
+  nowMs = 120;
+  early.add({ id: 'm', sentAtMs: 90 }); // the body, before the note
+  nowMs = 180;
+  const note = { id: 'm', authorIndex: 0, sentAtMs: 90, position: { lat: 0, lon: 0 }, radiusM: 500 };
+  announcing.sent(note);
+  plain.sent(note);
+  assert.deepEqual([...(announcing.firstStored.get('m') ?? [])], [[1, 120]], 'timed when it was stored; the author not counted');
+  assert.deepEqual([...(plain.firstStored.get('m') ?? [])], [[1, 180]], 'without the option it is timed at the note');
+  assert.equal(announcing.storedBeforeNote, 1);
+  assert.equal(plain.storedBeforeNote, 1);
 });

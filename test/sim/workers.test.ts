@@ -57,3 +57,36 @@ test('20 peers over 2 worker threads: links form across the workers, every messa
     ['main (relay)', 'worker 0', 'worker 1'],
   );
 });
+
+test('12 WebRTC peers over 2 worker processes: real links form between the processes, every message reaches its intended recipients, and each process reports', async () => {
+  const people = 12;
+  const result = await runMeshSimOverWorkers(
+    {
+      transport: 'webrtc',
+      relay: 'hub',
+      seed: 7,
+      scenario: { ...DEFAULT_SCENARIO, area: { ...DEFAULT_AREA, denseShare: 1, denseRadiusM: 50, edgeRadiusM: 100 }, peerCount: people, authorCount: 3, durationMs: 10_000, lateJoinShare: 0, leaveShare: 0, moveShare: 0, messageGapMs: [6_000, 6_000] },
+      profile: TEST_LINK_PROFILE,
+      relayLatency: DEFAULT_RELAY_LATENCY,
+      policy: { degree: 3, degreeLow: 2, degreeHigh: 6 },
+      windowMs: 5_000,
+    },
+    WORKERS,
+  );
+  const report = buildReport(result);
+  assert.ok(report.messagesSent >= 3, `${report.messagesSent} messages sent`);
+  assert.equal(report.delivered, report.intended, `delivery ${report.delivered}/${report.intended}: ${report.missSamples.join('; ')}`);
+  const crossDeliveries = result.messages.filter((message) =>
+    [...(result.firstStored.get(message.id)?.keys() ?? [])].some((index) => workerOfPeer(index, WORKERS) !== workerOfPeer(message.authorIndex, WORKERS)),
+  );
+  assert.ok(crossDeliveries.length > 0, 'some message reached a peer of the other process');
+  assert.ok(result.openAtEnd.length === people && result.openAtEnd.every((count) => count >= 2), `links per peer at the end: ${result.openAtEnd.join(',')}`);
+  assert.deepEqual(
+    report.threads.map((thread) => thread.thread),
+    ['main (relay)', 'worker 0', 'worker 1'],
+  );
+  // The worker processes' memory is counted with this process's: more than this process holds alone.
+  assert.ok(result.memory.baselineRssBytes > process.memoryUsage.rss(), `baseline RSS ${result.memory.baselineRssBytes} B`);
+  assert.ok(result.cpuMs > 0);
+  assert.ok(report.breakdown !== null && Number.isFinite(report.breakdown.withoutSimulator.p99));
+});
