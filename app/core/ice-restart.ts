@@ -44,11 +44,18 @@ export function decideIceRestart(input: IceRestartInput): IceRestartDecision {
   return { kind: 'restart', delayMs: restartsTried === 0 && isPolite ? POLITE_RESTART_DELAY_MS : 0 };
 }
 
+/** The two roads a link's negotiation can take: the relay, or the link's own data channel. */
+export type SignalRoad = 'relay' | 'channel';
+
 /**
- * Whether an ICE restart's signals go through the relay: while ICE is down the data
- * channel still says "open" but carries nothing, so the offer must take the other road.
+ * Whether a link's negotiation signals go through the relay. While ICE is down the data
+ * channel still says "open" but carries nothing, so an ICE restart's offer must take the
+ * other road. The other side may not have noticed yet (engines notice at their own pace:
+ * Firefox can say "connected" for many seconds after Chromium said "disconnected"), so a
+ * peer that last signalled through the relay is answered through the relay too.
  */
-export function signalsViaRelay(iceState: IceState, isChannelOpen: boolean): boolean {
+export function signalsViaRelay(iceState: IceState, isChannelOpen: boolean, peerLastSignalledVia: SignalRoad | null = null): boolean {
   if (!isChannelOpen) return true;
+  if (peerLastSignalledVia === 'relay') return true;
   return iceState === 'disconnected' || iceState === 'failed';
 }

@@ -176,7 +176,7 @@ export class LinkEntry {
     const frame = parsed.frame;
     switch (frame.type) {
       case 'negotiate':
-        await this.link.receiveSignal(frame.data);
+        await this.link.receiveSignal(frame.data, 'channel');
         return;
       case 'presence':
         await this.receivePresence(frame.presence);

@@ -235,7 +235,7 @@ export class Mesh {
       return;
     }
     if (entry !== undefined) {
-      void entry.link.receiveSignal(data);
+      void entry.link.receiveSignal(data, 'relay');
       return;
     }
     // Only an offer starts a link (the dialer sends it before any candidate). Anything else
@@ -250,7 +250,7 @@ export class Mesh {
     const knockedUntilMs = this.knocked.get(from);
     this.knocked.delete(from);
     const isOurKnock = knockedUntilMs !== undefined && knockedUntilMs >= this.options.now();
-    void this.openLink(from, isOurKnock).link.receiveSignal(data);
+    void this.openLink(from, isOurKnock).link.receiveSignal(data, 'relay');
   }
 
   /**

@@ -12,7 +12,7 @@ import { encodeLinkSignal, parseLinkSignal, type LinkSignal } from '../core/link
 import type { JsonValue } from '../core/json.ts';
 import type { IceServer, PeerId } from '../core/protocol.ts';
 import { classifyIceCandidateError, type TurnTrouble } from '../core/turn-trouble.ts';
-import { decideIceRestart, ICE_RESTART_RETRY_MS, signalsViaRelay } from '../core/ice-restart.ts';
+import { decideIceRestart, ICE_RESTART_RETRY_MS, signalsViaRelay, type SignalRoad } from '../core/ice-restart.ts';
 
 /** A link whose channel is not open by then has failed (blocked network, no route). */
 const CONNECT_TIMEOUT_MS = 20_000;
@@ -53,7 +53,8 @@ export interface MeshLink {
   readonly state: LinkState;
   send(text: string): boolean;
   setAudio(track: MediaStreamTrack | null, isExchanging: boolean): Promise<void>;
-  receiveSignal(data: JsonValue): Promise<void>;
+  /** A negotiation signal from the other side, and the road it came by (the reply takes the same one). */
+  receiveSignal(data: JsonValue, road: SignalRoad): Promise<void>;
   close(): void;
   /** Restarts ICE now (the device's network changed); links without ICE leave it out. */
   restartIce?(): void;
@@ -89,6 +90,8 @@ export class PeerLink implements MeshLink {
   private turnTrouble: TurnTrouble | null = null;
   /** ICE restarts tried since ICE was last connected (see app/core/ice-restart.ts). */
   private restartsTried = 0;
+  /** The road the other side's last negotiation signal came by (null before any). */
+  private peerLastSignalledVia: SignalRoad | null = null;
   /** The next ICE restart, or the check after one; one at a time. */
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -261,14 +264,15 @@ export class PeerLink implements MeshLink {
   }
 
   /** Handles a signal from the peer (through the relay or in-band), after those before it. Never throws. */
-  receiveSignal(data: JsonValue): Promise<void> {
-    this.signalQueue = this.signalQueue.then(() => this.applySignal(data));
+  receiveSignal(data: JsonValue, road: SignalRoad): Promise<void> {
+    this.signalQueue = this.signalQueue.then(() => this.applySignal(data, road));
     return this.signalQueue;
   }
 
-  private async applySignal(data: JsonValue): Promise<void> {
+  private async applySignal(data: JsonValue, road: SignalRoad): Promise<void> {
     const signal = parseLinkSignal(data);
     if (signal === null || this.stateValue === 'closed' || this.stateValue === 'failed') return;
+    if (signal.kind === 'description' || signal.kind === 'candidate') this.peerLastSignalledVia = road;
     try {
       if (signal.kind === 'description') await this.receiveDescription(signal.type, signal.sdp);
       else if (signal.kind === 'candidate') await this.receiveCandidate(signal);
@@ -336,7 +340,7 @@ export class PeerLink implements MeshLink {
     const data = encodeLinkSignal(signal);
     const isChannelOpen = this.channel.readyState === 'open';
     // While ICE is down (an ICE restart) the channel carries nothing: the relay does, if there is one.
-    if (signalsViaRelay(this.pc.iceConnectionState, isChannelOpen) && this.options.sendViaRelay(data)) return;
+    if (signalsViaRelay(this.pc.iceConnectionState, isChannelOpen, this.peerLastSignalledVia) && this.options.sendViaRelay(data)) return;
     if (isChannelOpen) this.send(this.options.wrapNegotiation(data));
   }
 

@@ -63,8 +63,8 @@ class CountedLink implements MeshLink {
     return this.inner.setAudio(track, isExchanging);
   }
 
-  receiveSignal(data: Parameters<MeshLink['receiveSignal']>[0]): Promise<void> {
-    return this.inner.receiveSignal(data);
+  receiveSignal(...signal: Parameters<MeshLink['receiveSignal']>): Promise<void> {
+    return this.inner.receiveSignal(...signal);
   }
 
   close(): void {

@@ -32,4 +32,10 @@ describe('ICE restart decisions', () => {
     assert.equal(signalsViaRelay('failed', true), true);
     assert.equal(signalsViaRelay('connected', false), true);
   });
+
+  test('a peer that last signalled through the relay is answered through the relay, though our ICE still says connected', () => {
+    assert.equal(signalsViaRelay('connected', true, 'relay'), true);
+    assert.equal(signalsViaRelay('connected', true, 'channel'), false);
+    assert.equal(signalsViaRelay('disconnected', true, 'channel'), true);
+  });
 });
