@@ -51,11 +51,12 @@ export type SignalRoad = 'relay' | 'channel';
  * Whether a link's negotiation signals go through the relay. While ICE is down the data
  * channel still says "open" but carries nothing, so an ICE restart's offer must take the
  * other road. The other side may not have noticed yet (engines notice at their own pace:
- * Firefox can say "connected" for many seconds after Chromium said "disconnected"), so a
- * peer that last signalled through the relay is answered through the relay too.
+ * Firefox can say "connected" for many seconds after Chromium said "disconnected"), so an
+ * offer that came through the relay on an open link (`offerRoad`) is answered through the
+ * relay too, until ICE is connected again. Otherwise an open link negotiates in-band.
  */
-export function signalsViaRelay(iceState: IceState, isChannelOpen: boolean, peerLastSignalledVia: SignalRoad | null = null): boolean {
+export function signalsViaRelay(iceState: IceState, isChannelOpen: boolean, offerRoad: SignalRoad | null = null): boolean {
   if (!isChannelOpen) return true;
-  if (peerLastSignalledVia === 'relay') return true;
+  if (offerRoad === 'relay') return true;
   return iceState === 'disconnected' || iceState === 'failed';
 }

@@ -90,8 +90,8 @@ export class PeerLink implements MeshLink {
   private turnTrouble: TurnTrouble | null = null;
   /** ICE restarts tried since ICE was last connected (see app/core/ice-restart.ts). */
   private restartsTried = 0;
-  /** The road the other side's last negotiation signal came by (null before any). */
-  private peerLastSignalledVia: SignalRoad | null = null;
+  /** The road of the last offer the other side made on the open link, until ICE is connected again. */
+  private openOfferRoad: SignalRoad | null = null;
   /** The next ICE restart, or the check after one; one at a time. */
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -180,6 +180,7 @@ export class PeerLink implements MeshLink {
     const iceState = this.pc.iceConnectionState;
     if (iceState === 'connected' || iceState === 'completed') {
       this.restartsTried = 0;
+      this.openOfferRoad = null;
       clearTimeout(this.restartTimer);
       this.restartTimer = undefined;
       return;
@@ -272,7 +273,8 @@ export class PeerLink implements MeshLink {
   private async applySignal(data: JsonValue, road: SignalRoad): Promise<void> {
     const signal = parseLinkSignal(data);
     if (signal === null || this.stateValue === 'closed' || this.stateValue === 'failed') return;
-    if (signal.kind === 'description' || signal.kind === 'candidate') this.peerLastSignalledVia = road;
+    // An offer on an open link (an ICE restart, or audio) is answered by the road it came.
+    if (signal.kind === 'description' && signal.type === 'offer' && this.stateValue === 'open') this.openOfferRoad = road;
     try {
       if (signal.kind === 'description') await this.receiveDescription(signal.type, signal.sdp);
       else if (signal.kind === 'candidate') await this.receiveCandidate(signal);
@@ -340,7 +342,7 @@ export class PeerLink implements MeshLink {
     const data = encodeLinkSignal(signal);
     const isChannelOpen = this.channel.readyState === 'open';
     // While ICE is down (an ICE restart) the channel carries nothing: the relay does, if there is one.
-    if (signalsViaRelay(this.pc.iceConnectionState, isChannelOpen, this.peerLastSignalledVia) && this.options.sendViaRelay(data)) return;
+    if (signalsViaRelay(this.pc.iceConnectionState, isChannelOpen, this.openOfferRoad) && this.options.sendViaRelay(data)) return;
     if (isChannelOpen) this.send(this.options.wrapNegotiation(data));
   }
 

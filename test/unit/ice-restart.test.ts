@@ -33,7 +33,7 @@ describe('ICE restart decisions', () => {
     assert.equal(signalsViaRelay('connected', false), true);
   });
 
-  test('a peer that last signalled through the relay is answered through the relay, though our ICE still says connected', () => {
+  test('an offer that came through the relay on an open link is answered through the relay, though our ICE still says connected', () => {
     assert.equal(signalsViaRelay('connected', true, 'relay'), true);
     assert.equal(signalsViaRelay('connected', true, 'channel'), false);
     assert.equal(signalsViaRelay('disconnected', true, 'channel'), true);
