@@ -47,16 +47,21 @@ function addInto(target: Buckets, source: Buckets): void {
   for (const bucket of BUCKETS) target[bucket] += source[bucket];
 }
 
-/** The sender whose body reached `recipient` first, with that link's times. */
-function firstBodyInto(links: ReadonlyMap<string, HopTimes>, recipient: number): { sender: number; times: HopTimes } | null {
-  let best: { sender: number; times: HopTimes } | null = null;
+/**
+ * For each peer a body of one message reached, the sender whose body came first, with that
+ * link's times: one pass over the message's links (a search per recipient would cost
+ * recipients × links, minutes at a few thousand peers).
+ */
+function firstBodies(links: ReadonlyMap<string, HopTimes>): Map<number, { sender: number; times: HopTimes }> {
+  const first = new Map<number, { sender: number; times: HopTimes }>();
   for (const [key, times] of links) {
     if (times.bodyReceivedMs === undefined) continue;
     const [from, to] = key.split('>').map(Number);
-    if (to !== recipient || from === undefined || !Number.isFinite(from)) continue;
-    if (best === null || times.bodyReceivedMs < (best.times.bodyReceivedMs ?? Infinity)) best = { sender: from, times };
+    if (from === undefined || to === undefined || !Number.isFinite(from) || !Number.isFinite(to)) continue;
+    const best = first.get(to);
+    if (best === undefined || times.bodyReceivedMs < (best.times.bodyReceivedMs ?? Infinity)) first.set(to, { sender: from, times });
   }
-  return best;
+  return first;
 }
 
 /**
@@ -119,6 +124,7 @@ export function breakDownDeliveries(
     const stored = firstStored.get(message.id);
     const links = tracer.hops.get(message.id);
     if (stored === undefined) continue;
+    const firstBodyInto = links === undefined ? new Map<number, { sender: number; times: HopTimes }>() : firstBodies(links);
     const wants = tracer.firstWant.get(message.id);
     // peer → its chain back to the author (memoised per message; a visited mark stops cycles).
     const chains = new Map<number, { hops: number | null; buckets: Buckets }>();
@@ -127,7 +133,7 @@ export function breakDownDeliveries(
       const known = chains.get(peer);
       if (known !== undefined) return known;
       const storedMs = stored.get(peer);
-      const first = links === undefined ? null : firstBodyInto(links, peer);
+      const first = firstBodyInto.get(peer) ?? null;
       if (storedMs === undefined || first === null || depth > 64) return { hops: null, buckets: emptyBuckets() };
       chains.set(peer, { hops: null, buckets: emptyBuckets() });
       const senderHeldMs = first.sender === message.authorIndex ? message.sentAtMs : stored.get(first.sender);
