@@ -242,15 +242,19 @@ export class Mesh {
     // for a link we do not have is left over from one that closed: an answer or candidates
     // still on their way. Made into a new link, it would take a place and fail 20 s later.
     if (signal.kind !== 'description' || signal.type !== 'offer') return;
-    if (this.links.size >= this.hardCap && !this.makeRoomForVoice(from)) {
-      this.options.sendSignal(from, encodeLinkSignal({ kind: 'busy' }));
-      return;
-    }
+    if (this.answeredBusy(from)) return;
     // The answer to our knock is a link we asked for: ours to prune, as if we had dialed.
     const knockedUntilMs = this.knocked.get(from);
     this.knocked.delete(from);
     const isOurKnock = knockedUntilMs !== undefined && knockedUntilMs >= this.options.now();
     void this.openLink(from, isOurKnock).link.receiveSignal(data, 'relay');
+  }
+
+  /** At the hard cap with no room to make for voice: `from`'s request (offer or knock) is answered "busy". */
+  private answeredBusy(from: PeerId): boolean {
+    if (this.links.size < this.hardCap || this.makeRoomForVoice(from)) return false;
+    this.options.sendSignal(from, encodeLinkSignal({ kind: 'busy' }));
+    return true;
   }
 
   /**
@@ -261,10 +265,7 @@ export class Mesh {
   private answerKnock(from: PeerId, entry: LinkEntry | undefined): void {
     const localId = this.localId;
     if (localId === null || entry !== undefined || !(from > localId)) return;
-    if (this.links.size >= this.hardCap && !this.makeRoomForVoice(from)) {
-      this.options.sendSignal(from, encodeLinkSignal({ kind: 'busy' }));
-      return;
-    }
+    if (this.answeredBusy(from)) return;
     this.openLink(from, false);
   }
 

@@ -2,40 +2,50 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_RELAY_LATENCY } from './in-process-relay.ts';
 import { buildReport } from './mesh-report.ts';
+import type { SimConfig, SimResult } from './mesh-sim.ts';
 import { runMeshSimOverWorkers } from './mesh-sim-workers.ts';
 import { DEFAULT_AREA } from './placement.ts';
 import { DEFAULT_SCENARIO } from './scenario.ts';
 import { TEST_LINK_PROFILE } from './sim-harness.ts';
+import type { TransportKind } from './sim-network.ts';
 import { workerOfPeer } from './worker-merge.ts';
 
 const PEOPLE = 20;
 const WORKERS = 2;
 
-test('20 peers over 2 worker threads: links form across the workers, every message reaches its intended recipients, and the figures come back', async () => {
-  // Everyone within 50 m of the centre (so in mutual range: radii are ≥ 100 m), arriving in
-  // the first 2.5 s and staying; three authors each talk at least once from 3 s on.
-  const result = await runMeshSimOverWorkers(
-    {
-      transport: 'memory',
-      relay: 'hub',
-      seed: 5,
-      scenario: { ...DEFAULT_SCENARIO, area: { ...DEFAULT_AREA, denseShare: 1, denseRadiusM: 50, edgeRadiusM: 100 }, peerCount: PEOPLE, authorCount: 3, durationMs: 10_000, lateJoinShare: 0, leaveShare: 0, moveShare: 0, messageGapMs: [6_000, 6_000] },
-      profile: TEST_LINK_PROFILE,
-      relayLatency: DEFAULT_RELAY_LATENCY,
-      policy: { degree: 3, degreeLow: 2, degreeHigh: 6 },
-      windowMs: 5_000,
-    },
-    WORKERS,
+/**
+ * Everyone within 50 m of the centre (so in mutual range: radii are ≥ 100 m), arriving in
+ * the first 2.5 s and staying; three authors each talk at least once from 3 s on.
+ */
+function smallRoom(transport: TransportKind, seed: number, peerCount: number): SimConfig {
+  return {
+    transport,
+    relay: 'hub',
+    seed,
+    scenario: { ...DEFAULT_SCENARIO, area: { ...DEFAULT_AREA, denseShare: 1, denseRadiusM: 50, edgeRadiusM: 100 }, peerCount, authorCount: 3, durationMs: 10_000, lateJoinShare: 0, leaveShare: 0, moveShare: 0, messageGapMs: [6_000, 6_000] },
+    profile: TEST_LINK_PROFILE,
+    relayLatency: DEFAULT_RELAY_LATENCY,
+    policy: { degree: 3, degreeLow: 2, degreeHigh: 6 },
+    windowMs: 5_000,
+  };
+}
+
+/** Messages stored by some peer of another worker than their author's. */
+function messagesThatCrossedWorkers(result: SimResult): SimResult['messages'] {
+  return result.messages.filter((message) =>
+    [...(result.firstStored.get(message.id)?.keys() ?? [])].some((index) => workerOfPeer(index, WORKERS) !== workerOfPeer(message.authorIndex, WORKERS)),
   );
+}
+
+test('20 peers over 2 worker threads: links form across the workers, every message reaches its intended recipients, and the figures come back', async () => {
+  const result = await runMeshSimOverWorkers(smallRoom('memory', 5, PEOPLE), WORKERS);
   const report = buildReport(result);
   assert.ok(report.messagesSent >= 3, `${report.messagesSent} messages sent`);
   assert.ok(report.intended > 0);
   assert.equal(report.delivered, report.intended, `delivery ${report.delivered}/${report.intended}: ${report.missSamples.join('; ')}`);
 
   // Deliveries and links that crossed from one worker to the other.
-  const crossDeliveries = result.messages.filter((message) =>
-    [...(result.firstStored.get(message.id)?.keys() ?? [])].some((index) => workerOfPeer(index, WORKERS) !== workerOfPeer(message.authorIndex, WORKERS)),
-  );
+  const crossDeliveries = messagesThatCrossedWorkers(result);
   assert.ok(crossDeliveries.length > 0, 'some message reached a peer of the other worker');
   const crossHops = [...(result.tracer?.hops.values() ?? [])].flatMap((links) =>
     [...links].filter(([key, times]) => {
@@ -60,25 +70,11 @@ test('20 peers over 2 worker threads: links form across the workers, every messa
 
 test('12 WebRTC peers over 2 worker processes: real links form between the processes, every message reaches its intended recipients, and each process reports', async () => {
   const people = 12;
-  const result = await runMeshSimOverWorkers(
-    {
-      transport: 'webrtc',
-      relay: 'hub',
-      seed: 7,
-      scenario: { ...DEFAULT_SCENARIO, area: { ...DEFAULT_AREA, denseShare: 1, denseRadiusM: 50, edgeRadiusM: 100 }, peerCount: people, authorCount: 3, durationMs: 10_000, lateJoinShare: 0, leaveShare: 0, moveShare: 0, messageGapMs: [6_000, 6_000] },
-      profile: TEST_LINK_PROFILE,
-      relayLatency: DEFAULT_RELAY_LATENCY,
-      policy: { degree: 3, degreeLow: 2, degreeHigh: 6 },
-      windowMs: 5_000,
-    },
-    WORKERS,
-  );
+  const result = await runMeshSimOverWorkers(smallRoom('webrtc', 7, people), WORKERS);
   const report = buildReport(result);
   assert.ok(report.messagesSent >= 3, `${report.messagesSent} messages sent`);
   assert.equal(report.delivered, report.intended, `delivery ${report.delivered}/${report.intended}: ${report.missSamples.join('; ')}`);
-  const crossDeliveries = result.messages.filter((message) =>
-    [...(result.firstStored.get(message.id)?.keys() ?? [])].some((index) => workerOfPeer(index, WORKERS) !== workerOfPeer(message.authorIndex, WORKERS)),
-  );
+  const crossDeliveries = messagesThatCrossedWorkers(result);
   assert.ok(crossDeliveries.length > 0, 'some message reached a peer of the other process');
   assert.ok(result.openAtEnd.length === people && result.openAtEnd.every((count) => count >= 2), `links per peer at the end: ${result.openAtEnd.join(',')}`);
   assert.deepEqual(

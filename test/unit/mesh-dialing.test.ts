@@ -87,14 +87,20 @@ describe('mesh dialing', () => {
     }
   });
 
-  test('a peer with a smaller relay id is knocked on at once, not dialed; its offer makes a link that is ours', () => {
+  /** A mesh that has Ada (a smaller relay id) as its only candidate, 200 ms on: it has had time to knock. */
+  function meshWithAdaToReach(): { mesh: Mesh; links: FakeLink[]; sentSignals: Array<{ to: string; data: unknown }> } {
     const sentSignals: Array<{ to: string; data: unknown }> = [];
     const { mesh, links } = meshOnFakeLinks({ policy: POLICY, now: () => nowMs, sentSignals });
+    mesh.setRelayIdentity(ME, []);
+    mesh.setSelf(CLAIM, HOME);
+    mesh.setCandidates([{ id: ADA, home: HOME }]);
+    advance(200);
+    return { mesh, links, sentSignals };
+  }
+
+  test('a peer with a smaller relay id is knocked on at once, not dialed; its offer makes a link that is ours', () => {
+    const { mesh, links, sentSignals } = meshWithAdaToReach();
     try {
-      mesh.setRelayIdentity(ME, []);
-      mesh.setSelf(CLAIM, HOME);
-      mesh.setCandidates([{ id: ADA, home: HOME }]);
-      advance(200);
       assert.equal(links.length, 0, 'no offer of ours: the first contact avoids glare');
       assert.deepEqual(sentSignals, [{ to: ADA, data: { knock: true } }], 'one knock, at once');
       advance(1_000);
@@ -110,13 +116,8 @@ describe('mesh dialing', () => {
   });
 
   test('a knock that gets no answer falls back to dialing when the yield runs out', () => {
-    const sentSignals: Array<{ to: string; data: unknown }> = [];
-    const { mesh, links } = meshOnFakeLinks({ policy: POLICY, now: () => nowMs, sentSignals });
+    const { mesh, links } = meshWithAdaToReach();
     try {
-      mesh.setRelayIdentity(ME, []);
-      mesh.setSelf(CLAIM, HOME);
-      mesh.setCandidates([{ id: ADA, home: HOME }]);
-      advance(200);
       assert.equal(links.length, 0);
       while (links.length === 0 && nowMs < 10_000) advance(100);
       assert.deepEqual(links.map((link) => link.remoteId), [ADA], 'a peer that ignores knocks (an older app) is still reached');
