@@ -29,7 +29,10 @@ export const USAGE = `npm run bench:mesh -- --peers N [options]
   --workers N          run the peers over N workers, the relay in the main thread
                        (default 1: every peer in one event loop): worker threads with
                        the memory transport, child processes with WebRTC. --relay hub
-                       only`;
+                       only
+  --slow-motion K      memory: every clock and timer runs K times slower than real time
+                       (1–50, default 1), so each peer gets K times the CPU per simulated
+                       second; a run of D takes about K × D`;
 
 export interface BenchArgs {
   readonly sim: Omit<SimConfig, 'onProgress'>;
@@ -70,7 +73,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     options: {
       peers: text, transport: text, relay: text, loss: text, seed: text, duration: text, window: text, authors: text,
       degree: text, 'degree-low': text, 'degree-high': text,
-      latency: text, jitter: text, rto: text, connect: text, fail: text, json: text, repeat: text, seeds: text, workers: text,
+      latency: text, jitter: text, rto: text, connect: text, fail: text, json: text, repeat: text, seeds: text, workers: text, 'slow-motion': text,
     },
     strict: true,
   });
@@ -95,6 +98,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   if (durationMs < 10_000) throw new TypeError('--duration must be at least 10s');
   const workers = numberFlag(values, 'workers', 1, isWhole(1, 16), 'a whole number from 1 to 16');
   if (workers > 1 && relay !== 'hub') throw new TypeError('--workers needs --relay hub (the in-process relay, in the main thread)');
+  const slowMotion = numberFlag(values, 'slow-motion', 1, isBetween(1, 50), 'a factor from 1 to 50');
+  // libdatachannel's ICE and SCTP timers run in real time; only the memory links can be slowed.
+  if (slowMotion > 1 && transport !== 'memory') throw new TypeError('--slow-motion applies to the memory transport only');
   const seeds = values.seeds ?? 'same';
   if (seeds !== 'same' && seeds !== 'fresh') throw new TypeError(`--seeds must be same or fresh, got "${seeds}"`);
   return {
@@ -123,6 +129,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       relayLatency: DEFAULT_RELAY_LATENCY,
       policy,
       windowMs: values.window === undefined ? 10_000 : parseDurationMs(values.window, 'window'),
+      slowMotion,
     },
     jsonPath: values.json ?? null,
   };

@@ -68,7 +68,10 @@ export interface MeshReport {
   /** CPU time of the simulator over wall time (1 = one core busy). */
   readonly cpuCores: number;
   readonly loadAverage: readonly [number, number];
+  /** Simulated seconds from start to end (real seconds: this × slowMotion). */
   readonly wallSeconds: number;
+  /** How many times slower than real time the run's clocks ran (1: real time). */
+  readonly slowMotion: number;
 }
 
 /** A recipient that arrived this shortly before a message is still making its links. */
@@ -160,9 +163,10 @@ export function buildReport(result: SimResult): MeshReport {
     isGcExposed: memory.isGcExposed,
     eventLoopDelayMs: result.eventLoopDelayMs,
     threads: result.threads ?? [],
-    cpuCores: result.cpuMs / Math.max(1, result.wallMs),
+    cpuCores: result.cpuMs / Math.max(1, result.wallMs * (config.slowMotion ?? 1)),
     loadAverage: result.loadAverage,
     wallSeconds: result.wallMs / 1000,
+    slowMotion: config.slowMotion ?? 1,
   };
 }
 
@@ -207,7 +211,11 @@ export function reportLines(report: MeshReport, windowMs: number): string[] {
       : 'one process runs every peer';
   return [
     `run: ${report.peers} peers, ${report.transport} links${report.transport === 'memory' ? ` (loss ${percent(report.lossRate)})` : ''}, ` +
-      `relay ${report.relay}, seed ${report.seed}, ${report.wallSeconds.toFixed(1)} s`,
+      `relay ${report.relay}, seed ${report.seed}, ${report.wallSeconds.toFixed(1)} s` +
+      (report.slowMotion === 1
+        ? ''
+        : ` in slow motion ×${report.slowMotion} (${(report.wallSeconds * report.slowMotion).toFixed(0)} s real: every clock, timer and link delay ` +
+          `${report.slowMotion} times slower, so each peer had ${report.slowMotion} times the CPU per simulated second; times below are simulated)`),
     `messages: ${report.messagesSent} sent (${report.unsent} not sent), ${report.intended} intended deliveries ` +
       `(${(report.intended / Math.max(1, report.messagesSent)).toFixed(1)} per message)`,
     `delivery within ${windowMs / 1000} s: ${percent(report.deliveryRatio)} (${report.delivered}/${report.intended}; ` +

@@ -12,22 +12,22 @@
  */
 
 import { loadavg } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { PeerId } from '../../app/core/protocol.ts';
 import { FrameTally } from './frame-tally.ts';
 import type { SentMessage } from './ground-truth.ts';
 import { InProcessRelay } from './in-process-relay.ts';
+import { LoopDelayMonitor } from './loop-delay.ts';
 import { LoopLag } from './loop-lag.ts';
 import type { SimConfig, SimResult } from './mesh-sim.ts';
 import { createRandom } from './prng.ts';
 import { PortBatcher } from './port-batcher.ts';
 import { startSimWorker } from './sim-worker-handle.ts';
 import { planScenario } from './scenario.ts';
+import { SlowMotion } from './slow-motion.ts';
 import { addCounts, addLinkCounts, addTallies, mergeTracers, workerOfPeer, worstLoopDelay, type LoopDelay } from './worker-merge.ts';
 import type { FromWorker, ToWorker, WorkerPart, WorkerStatus } from './worker-protocol.ts';
 
-const LOOP_RESOLUTION_MS = 10;
 const SETTLE_MS = 500;
 /** Workers start their clocks this long after the start is posted, so all begin together. */
 const START_MARGIN_MS = 100;
@@ -54,6 +54,16 @@ export interface ThreadLoopDelay extends LoopDelay {
 export async function runMeshSimOverWorkers(config: SimConfig, workerCount: number): Promise<SimResult> {
   if (config.relay !== 'hub') throw new TypeError('workers need the in-process relay');
   if (!Number.isInteger(workerCount) || workerCount < 2) throw new TypeError('workerCount must be a whole number ≥ 2');
+  const timeAnchorEpochMs = Date.now();
+  const slowMotion = SlowMotion.start(config.slowMotion ?? 1, timeAnchorEpochMs);
+  try {
+    return await simulateOverWorkers(config, workerCount, slowMotion, timeAnchorEpochMs);
+  } finally {
+    slowMotion?.stop();
+  }
+}
+
+async function simulateOverWorkers(config: SimConfig, workerCount: number, slowMotion: SlowMotion | null, timeAnchorEpochMs: number): Promise<SimResult> {
   const random = createRandom(config.seed);
   const plan = planScenario(config.scenario, random.fork('scenario'));
   const relay = new InProcessRelay(random.fork('network').fork('relay'), config.relayLatency);
@@ -66,7 +76,7 @@ export async function runMeshSimOverWorkers(config: SimConfig, workerCount: numb
   const waiters = new Map<string, { count: number; resolve: () => void; reject: (err: Error) => void }>();
   const parts: WorkerPart[] = [];
   let failure: Error | null = null;
-  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  const loopDelay = new LoopDelayMonitor(slowMotion?.toSimulatedMs.bind(slowMotion));
   // A turn's messages to a worker go in one post (relay frames for thousands of peers).
   const batchers = workers.map((worker) => new PortBatcher<ToWorker>({ postMessage: (batch) => worker.postMessage(batch) }));
   const send = (worker: number, message: ToWorker): void => batchers[worker]?.post(message);
@@ -165,7 +175,7 @@ export async function runMeshSimOverWorkers(config: SimConfig, workerCount: numb
     const { onProgress, ...workerConfig } = config;
     const ready = everyWorker('ready');
     ports.forEach((own, worker) => {
-      const init: ToWorker = { kind: 'init', worker, workers: workerCount, config: workerConfig, ports: own };
+      const init: ToWorker = { kind: 'init', worker, workers: workerCount, config: workerConfig, ports: own, timeAnchorEpochMs };
       workers[worker]?.postMessage(init, own.filter((port): port is MessagePort => port !== null));
     });
     await ready;
@@ -199,8 +209,7 @@ export async function runMeshSimOverWorkers(config: SimConfig, workerCount: numb
       collectGarbage();
       const end = process.memoryUsage();
       const cpu = process.cpuUsage(cpuAtStart);
-      const lateBy = (nanoseconds: number): number => Math.max(0, nanoseconds / 1e6 - LOOP_RESOLUTION_MS);
-      const mainLoop: ThreadLoopDelay = { thread: 'main (relay)', p50: lateBy(loopDelay.percentile(50)), p99: lateBy(loopDelay.percentile(99)), max: lateBy(loopDelay.max) };
+      const mainLoop: ThreadLoopDelay = { thread: 'main (relay)', ...loopDelay.figures() };
       parts.sort((a, b) => a.worker - b.worker);
       const threads: ThreadLoopDelay[] = [mainLoop, ...parts.map((part) => ({ thread: `worker ${part.worker}`, ...part.eventLoopDelayMs }))];
       const lags = parts.map((part) => {

@@ -5,7 +5,6 @@
  */
 
 import { loadavg } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { DropReason } from '../../app/core/chat-message.ts';
 import { DeliveryTracker } from './delivery-tracker.ts';
 import type { BlockedWithin } from './delivery-breakdown.ts';
@@ -14,6 +13,7 @@ import type { PeerTimeline, SentMessage } from './ground-truth.ts';
 import type { RelayLatency } from './in-process-relay.ts';
 import type { LinkProfile } from './link-profile.ts';
 import type { LinkCounts } from './link-registry.ts';
+import { LoopDelayMonitor } from './loop-delay.ts';
 import { LoopLag } from './loop-lag.ts';
 import type { PathTracer } from './path-tracer.ts';
 import { linkCapOf, type SimPolicy } from './node-options.ts';
@@ -21,6 +21,7 @@ import { createRandom } from './prng.ts';
 import { planScenario, type ScenarioConfig, type ScenarioPlan } from './scenario.ts';
 import { SimNetwork, type RelayKind, type TransportKind } from './sim-network.ts';
 import type { SimPeer } from './sim-peer.ts';
+import { SlowMotion } from './slow-motion.ts';
 
 export interface SimConfig {
   readonly transport: TransportKind;
@@ -32,6 +33,8 @@ export interface SimConfig {
   readonly policy: SimPolicy | null;
   /** A message counts as delivered to a peer only within this time of being sent. */
   readonly windowMs: number;
+  /** Every clock and timer runs this many times slower than real time (see `slow-motion.ts`); 1 when absent. */
+  readonly slowMotion?: number;
   /** Told what is going on every few seconds. */
   readonly onProgress?: (line: string) => void;
 }
@@ -91,8 +94,6 @@ export interface SimResult {
 type Step = { readonly atMs: number; readonly run: () => void };
 
 const PROGRESS_EVERY_MS = 5_000;
-/** Event-loop delay sampling interval; the histogram records it as part of each sample. */
-const LOOP_RESOLUTION_MS = 10;
 /** After the last window closes, a moment for stragglers before the final count. */
 const SETTLE_MS = 500;
 
@@ -106,11 +107,20 @@ function collectGarbage(): boolean {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export async function runMeshSim(config: SimConfig): Promise<SimResult> {
+  const slowMotion = SlowMotion.start(config.slowMotion ?? 1, Date.now());
+  try {
+    return await simulate(config, slowMotion);
+  } finally {
+    slowMotion?.stop();
+  }
+}
+
+async function simulate(config: SimConfig, slowMotion: SlowMotion | null): Promise<SimResult> {
   const random = createRandom(config.seed);
   const plan = planScenario(config.scenario, random.fork('scenario'));
   const isGcExposed = collectGarbage();
   const baseline = process.memoryUsage();
-  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  const loopDelay = new LoopDelayMonitor(slowMotion?.toSimulatedMs.bind(slowMotion));
   loopDelay.enable();
   const loadAtStart = loadavg()[0] ?? 0;
   const cpuAtStart = process.cpuUsage();
@@ -223,8 +233,6 @@ export async function runMeshSim(config: SimConfig): Promise<SimResult> {
     collectGarbage();
     const end = process.memoryUsage();
     const cpu = process.cpuUsage(cpuAtStart);
-    const lateBy = (nanoseconds: number): number => Math.max(0, nanoseconds / 1e6 - LOOP_RESOLUTION_MS);
-    const loop = { p50: lateBy(loopDelay.percentile(50)), p99: lateBy(loopDelay.percentile(99)), max: lateBy(loopDelay.max) };
     return {
       config,
       plan,
@@ -255,7 +263,7 @@ export async function runMeshSim(config: SimConfig): Promise<SimResult> {
         endPeers: present.length,
         isGcExposed,
       },
-      eventLoopDelayMs: loop,
+      eventLoopDelayMs: loopDelay.figures(),
       cpuMs: (cpu.user + cpu.system) / 1000,
       loadAverage: [loadAtStart, loadavg()[0] ?? 0],
       wallMs: clock(),

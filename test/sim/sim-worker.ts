@@ -12,7 +12,6 @@
  * `sim-worker-handle.ts` with tsx registered.
  */
 
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type { DropReason } from '../../app/core/chat-message.ts';
 import type { LinkFactory } from '../../app/net/peer-link.ts';
@@ -20,6 +19,7 @@ import { DeliveryTracker } from './delivery-tracker.ts';
 import { FrameTally } from './frame-tally.ts';
 import type { SentMessage } from './ground-truth.ts';
 import { LinkRegistry } from './link-registry.ts';
+import { LoopDelayMonitor } from './loop-delay.ts';
 import { LoopLag } from './loop-lag.ts';
 import { MemoryNetwork } from './memory-network.ts';
 import { linkCapOf } from './node-options.ts';
@@ -28,12 +28,12 @@ import { PortBatcher, type BatchTarget } from './port-batcher.ts';
 import { createRandom } from './prng.ts';
 import { planScenario } from './scenario.ts';
 import { SimPeer } from './sim-peer.ts';
+import { SlowMotion } from './slow-motion.ts';
 import { WarningTally } from './warning-tally.ts';
 import { tallyTotals, workerOfPeer } from './worker-merge.ts';
 import type { BetweenWorkers, FromWorker, ToWorker, WorkerPart } from './worker-protocol.ts';
 
 const STATUS_EVERY_MS = 5_000;
-const LOOP_RESOLUTION_MS = 10;
 
 /** The relay socket a peer's signaling client holds: the main thread's hub connection, over the parent port. */
 class RelaySocketProxy extends EventTarget {
@@ -87,7 +87,8 @@ class WorkerShare {
   private readonly tracer: PathTracer;
   private readonly tracker: DeliveryTracker;
   private readonly loopLag: LoopLag;
-  private readonly loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  private readonly loopDelay: LoopDelayMonitor;
+  private readonly slowMotion: SlowMotion | null;
   private readonly drops = new Map<DropReason, number>();
   private readonly sentIds = new Set<string>();
   private readonly unsubscribes: (() => void)[] = [];
@@ -115,6 +116,9 @@ class WorkerShare {
     private readonly webRtc: WebRtcTransport | null,
   ) {
     const { worker, config } = init;
+    // Before anything reads a clock or sets a timer: the main thread slowed its own from the same anchor.
+    this.slowMotion = SlowMotion.start(config.slowMotion ?? 1, init.timeAnchorEpochMs);
+    this.loopDelay = new LoopDelayMonitor(this.slowMotion?.toSimulatedMs.bind(this.slowMotion));
     this.tracer = new PathTracer(this.clock);
     this.registry = new LinkRegistry(new FrameTally(), this.tracer);
     // A worker process hears of others' messages through the main process, maybe after them.
@@ -317,7 +321,6 @@ class WorkerShare {
     for (const peer of present) this.countStored(peer);
     const heldAtEnd = new Map(present.map((peer) => [peer.index, new Set(peer.node.router.store.list().map((message) => message.id).filter((id) => this.sentIds.has(id)))]));
     collectGarbage();
-    const lateBy = (nanoseconds: number): number => Math.max(0, nanoseconds / 1e6 - LOOP_RESOLUTION_MS);
     const cpu = process.cpuUsage(this.cpuAtStart ?? undefined);
     this.peakRssBytes = Math.max(this.peakRssBytes, process.memoryUsage.rss());
     return {
@@ -339,7 +342,7 @@ class WorkerShare {
       endHeapBytes: process.memoryUsage().heapUsed,
       baselineRssBytes: this.baselineRssBytes,
       endRssBytes: process.memoryUsage.rss(),
-      eventLoopDelayMs: { p50: lateBy(this.loopDelay.percentile(50)), p99: lateBy(this.loopDelay.percentile(99)), max: lateBy(this.loopDelay.max) },
+      eventLoopDelayMs: this.loopDelay.figures(),
       warnings: this.warnings.summary(),
       rejections: this.rejections,
       storedBeforeNote: this.tracker.storedBeforeNote,
@@ -360,6 +363,7 @@ class WorkerShare {
     for (const batcher of this.toWorkers) batcher?.close();
     for (const port of this.init.ports) port?.close();
     await this.webRtc?.shutDown();
+    this.slowMotion?.stop();
   }
 }
 

@@ -15,7 +15,15 @@ import type { LoopDelay, TallyTotals, TracerData } from './worker-merge.ts';
 export type WorkerSimConfig = Omit<SimConfig, 'onProgress'>;
 
 export type ToWorker =
-  | { readonly kind: 'init'; readonly worker: number; readonly workers: number; readonly config: WorkerSimConfig; readonly ports: readonly (MessagePort | null)[] }
+  | {
+      readonly kind: 'init';
+      readonly worker: number;
+      readonly workers: number;
+      readonly config: WorkerSimConfig;
+      readonly ports: readonly (MessagePort | null)[];
+      /** Real epoch time from which every thread's clock is slowed (`config.slowMotion`). */
+      readonly timeAnchorEpochMs: number;
+    }
   | { readonly kind: 'start'; readonly startEpochMs: number }
   | { readonly kind: 'where'; readonly relayId: string; readonly worker: number; readonly index: number }
   /** Another worker's peer sent a message (worker processes only; threads tell each other directly). */
