@@ -48,6 +48,26 @@ export function stateAt(timeline: PeerTimeline, atMs: number): PeerState | undef
   return found;
 }
 
+/** The most peers present at the same moment (arrival to departure, or still there). */
+export function mostPresentAtOnce(timelines: readonly PeerTimeline[]): number {
+  // Departures before arrivals at the same instant: a peer that left as another came is not counted twice.
+  const events: Array<readonly [atMs: number, change: number]> = [];
+  for (const timeline of timelines) {
+    const arrivedAtMs = timeline.states[0]?.atMs;
+    if (arrivedAtMs === undefined) continue;
+    events.push([arrivedAtMs, 1]);
+    if (timeline.leftAtMs !== null) events.push([timeline.leftAtMs, -1]);
+  }
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let present = 0;
+  let most = 0;
+  for (const [, change] of events) {
+    present += change;
+    most = Math.max(most, present);
+  }
+  return most;
+}
+
 /** Whether `timeline`'s peer should get `message` within `windowMs` (see the rule above). */
 export function isIntendedRecipient(message: SentMessage, timeline: PeerTimeline, windowMs: number): boolean {
   if (timeline.index === message.authorIndex) return false;

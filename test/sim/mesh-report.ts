@@ -7,7 +7,7 @@
 import { summarize, type Summary } from '../bench/stats.ts';
 import { distanceBetween } from '../../app/core/position.ts';
 import { BUCKETS, breakDownDeliveries, summarizeBreakdown, type BreakdownSummary, type Buckets } from './delivery-breakdown.ts';
-import { intendedRecipients, stateAt } from './ground-truth.ts';
+import { intendedRecipients, mostPresentAtOnce, stateAt } from './ground-truth.ts';
 import type { SimResult } from './mesh-sim.ts';
 
 export interface MeshReport {
@@ -34,6 +34,8 @@ export interface MeshReport {
   readonly breakdown: BreakdownSummary | null;
   readonly maxConns: number;
   readonly maxConnsAtEnd: number;
+  /** The most people present at the same moment (the plan brings `peers` over the run, some leave). */
+  readonly peakPresent: number;
   readonly meanConns: number;
   readonly linkCap: number;
   /** Message bodies sent over links per copy stored by someone other than the author. */
@@ -139,6 +141,7 @@ export function buildReport(result: SimResult): MeshReport {
           ),
     maxConns: result.maxOpenEver,
     maxConnsAtEnd: Math.max(0, ...result.openAtEnd),
+    peakPresent: mostPresentAtOnce(result.timelines),
     meanConns: result.openAtEnd.length === 0 ? 0 : result.openAtEnd.reduce((sum, count) => sum + count, 0) / result.openAtEnd.length,
     linkCap: result.linkCap,
     overhead: result.storedCopies === 0 ? Number.NaN : tally.bodies / result.storedCopies,
@@ -210,7 +213,7 @@ export function reportLines(report: MeshReport, windowMs: number): string[] {
       ? `worst of ${report.threads.length} event loops (${workers} ${report.transport === 'webrtc' ? 'processes' : 'threads'} run the peers, the main thread the relay)`
       : 'one process runs every peer';
   return [
-    `run: ${report.peers} peers, ${report.transport} links${report.transport === 'memory' ? ` (loss ${percent(report.lossRate)})` : ''}, ` +
+    `run: ${report.peers} peers (at most ${report.peakPresent} present at once), ${report.transport} links${report.transport === 'memory' ? ` (loss ${percent(report.lossRate)})` : ''}, ` +
       `relay ${report.relay}, seed ${report.seed}, ${report.wallSeconds.toFixed(1)} s` +
       (report.slowMotion === 1
         ? ''

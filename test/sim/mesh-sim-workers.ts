@@ -76,6 +76,10 @@ async function simulateOverWorkers(config: SimConfig, workerCount: number, slowM
   const waiters = new Map<string, { count: number; resolve: () => void; reject: (err: Error) => void }>();
   const parts: WorkerPart[] = [];
   let failure: Error | null = null;
+  let clockSkewMs = 0;
+  /** Set when the workers are told to start; the run's clock counts from it. */
+  let startEpochMs = Number.NaN;
+  const clock = (): number => performance.timeOrigin + performance.now() - startEpochMs;
   const loopDelay = new LoopDelayMonitor(slowMotion?.toSimulatedMs.bind(slowMotion));
   // A turn's messages to a worker go in one post (relay frames for thousands of peers).
   const batchers = workers.map((worker) => new PortBatcher<ToWorker>({ postMessage: (batch) => worker.postMessage(batch) }));
@@ -140,6 +144,7 @@ async function simulateOverWorkers(config: SimConfig, workerCount: number, slowM
         return;
       case 'part':
         parts.push(message.part);
+        clockSkewMs = Math.max(clockSkewMs, Math.abs(clock() - message.part.collectedAtMs));
         arrived('part');
         return;
       case 'failed':
@@ -183,8 +188,7 @@ async function simulateOverWorkers(config: SimConfig, workerCount: number, slowM
     const baseline = process.memoryUsage();
     const loadAtStart = loadavg()[0] ?? 0;
     const cpuAtStart = process.cpuUsage();
-    const startEpochMs = performance.timeOrigin + performance.now() + START_MARGIN_MS;
-    const clock = (): number => performance.timeOrigin + performance.now() - startEpochMs;
+    startEpochMs = performance.timeOrigin + performance.now() + START_MARGIN_MS;
     const mainLag = new LoopLag(clock);
     loopDelay.enable();
     mainLag.start();
@@ -254,6 +258,7 @@ async function simulateOverWorkers(config: SimConfig, workerCount: number, slowM
         },
         eventLoopDelayMs: worstLoopDelay(threads),
         threads,
+        workerClockSkewMs: clockSkewMs,
         workerNotes: parts.flatMap((part) => [
           ...(part.storedBeforeNote === 0
             ? []

@@ -82,6 +82,8 @@ export interface SimResult {
   readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
   /** With worker threads: each thread's event-loop delay. */
   readonly threads?: readonly ({ readonly thread: string } & SimResult['eventLoopDelayMs'])[];
+  /** With workers: how far the furthest worker's clock was from the main thread's at the end (message transit included). */
+  readonly workerClockSkewMs?: number;
   /** With worker threads: the app's warnings and unhandled rejections in each worker. */
   readonly workerNotes?: readonly string[];
   /** This process's CPU time (all threads, native WebRTC included) over the run. */

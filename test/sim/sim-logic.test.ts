@@ -6,7 +6,7 @@ import { isValidRadius } from '../../app/core/visibility.ts';
 import type { PeerLinkOptions } from '../../app/net/peer-link.ts';
 import { quietLinkOptions } from '../unit/fake-mesh.ts';
 import { bodyIdsOf } from './frame-tally.ts';
-import { isIntendedRecipient, type PeerTimeline, type SentMessage } from './ground-truth.ts';
+import { isIntendedRecipient, mostPresentAtOnce, type PeerTimeline, type SentMessage } from './ground-truth.ts';
 import { frameDelayMs, type LinkProfile } from './link-profile.ts';
 import { LinkRegistry } from './link-registry.ts';
 import { parseBenchArgs, parseDurationMs } from './mesh-bench-args.ts';
@@ -44,6 +44,13 @@ describe('ground truth', () => {
     assert.equal(isIntendedRecipient(message, moved, 10_000), false);
     const movedBefore = timeline({ states: [{ atMs: 0, position: at(900), radiusM: 1_000 }, { atMs: 900, position: at(300), radiusM: 1_000 }] });
     assert.equal(isIntendedRecipient(message, movedBefore, 10_000), true);
+  });
+  test('the most present at once counts overlaps, not arrivals, and a departure as another arrives is not an overlap', () => {
+    const stay = (atMs: number, leftAtMs: number | null): PeerTimeline => timeline({ states: [{ atMs, position: here, radiusM: 500 }], leftAtMs });
+    assert.equal(mostPresentAtOnce([]), 0);
+    assert.equal(mostPresentAtOnce([stay(0, 10), stay(10, 20), stay(20, null)]), 1);
+    assert.equal(mostPresentAtOnce([stay(0, null), stay(5, 15), stay(10, null), stay(16, null)]), 3);
+    assert.equal(mostPresentAtOnce([stay(0, null), timeline({ states: [] })]), 1);
   });
 });
 

@@ -346,6 +346,7 @@ class WorkerShare {
       warnings: this.warnings.summary(),
       rejections: this.rejections,
       storedBeforeNote: this.tracker.storedBeforeNote,
+      collectedAtMs: this.clock(),
       cpuMs: (cpu.user + cpu.system) / 1000,
       peakRssBytes: this.peakRssBytes,
     };

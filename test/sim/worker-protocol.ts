@@ -57,6 +57,8 @@ export interface WorkerPart {
   readonly rejections: readonly string[];
   /** Copies this worker timed late: stored before it heard the message was sent (see DeliveryTracker). */
   readonly storedBeforeNote: number;
+  /** This worker's simulation clock when it collected its part (the main thread checks the clocks agree). */
+  readonly collectedAtMs: number;
   /** This worker's CPU time over the run; its whole process's when it is one. */
   readonly cpuMs: number;
   /** RSS at the start (after GC), at the end and the largest seen (sampled): its whole process's. */

@@ -37,9 +37,17 @@ function messagesThatCrossedWorkers(result: SimResult): SimResult['messages'] {
   );
 }
 
-test('20 peers over 2 worker threads: links form across the workers, every message reaches its intended recipients, and the figures come back', async () => {
-  const result = await runMeshSimOverWorkers(smallRoom('memory', 5, PEOPLE), WORKERS);
+test('20 peers over 2 worker threads in slow motion: links form across the workers, every message reaches its intended recipients, the threads share one slowed clock, and the figures come back', async () => {
+  const factor = 2;
+  const realStartMs = performance.now();
+  const result = await runMeshSimOverWorkers({ ...smallRoom('memory', 5, PEOPLE), slowMotion: factor }, WORKERS);
+  const realElapsedMs = performance.now() - realStartMs;
   const report = buildReport(result);
+  // The run's clock ran at half speed (set-up and tear-down are real time, hence only a lower bound)...
+  assert.ok(realElapsedMs >= result.wallMs * factor, `simulated ${result.wallMs} ms took ${realElapsedMs} ms`);
+  // ...and so did each worker's: at the end they read what the main thread read, give or take a post.
+  assert.ok(result.workerClockSkewMs !== undefined && result.workerClockSkewMs < 250, `worker clocks off by ${result.workerClockSkewMs} ms`);
+  assert.equal(report.slowMotion, factor);
   assert.ok(report.messagesSent >= 3, `${report.messagesSent} messages sent`);
   assert.ok(report.intended > 0);
   assert.equal(report.delivered, report.intended, `delivery ${report.delivered}/${report.intended}: ${report.missSamples.join('; ')}`);
