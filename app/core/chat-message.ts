@@ -87,6 +87,8 @@ export type DropReason =
   | 'stale-presence'
   /** The author key has no valid proof of work at the time the item claims. */
   | 'no-proof'
+  /** Chat or hints on a link whose peer has not (validly) said who and where it is: we cannot judge its range. */
+  | 'unannounced'
   /** Flags (app/core/flag.ts): the same checks, counted apart. */
   | 'flag-malformed'
   | 'flag-forged'

@@ -182,7 +182,7 @@ export class LinkEntry {
         await this.receivePresence(frame.presence);
         return;
       case 'peers':
-        if (this.presenceValue === null) return this.host.onDrop('malformed');
+        if (this.presenceValue === null) return this.host.onDrop('unannounced');
         this.host.onHints(this, frame.peers);
         return;
       case 'chat':
@@ -192,7 +192,7 @@ export class LinkEntry {
       case 'flag': {
         // Chat from a link that has not said who it is yet is dropped: we cannot judge its range.
         const neighbour = this.neighbour();
-        if (neighbour === null) return this.host.onDrop('malformed');
+        if (neighbour === null) return this.host.onDrop('unannounced');
         await this.host.onChatFrame(neighbour, frame);
         return;
       }

@@ -154,6 +154,7 @@ export const NO_DROPS: Readonly<Record<DropReason, number>> = {
   'username-changes': 0,
   'stale-presence': 0,
   'no-proof': 0,
+  unannounced: 0,
   'flag-malformed': 0,
   'flag-forged': 0,
   'flag-unknown-message': 0,

@@ -88,4 +88,25 @@ describe('mesh safety', () => {
     assert.equal(links.length, 2, 'a dial after the hold-off is taken');
     mesh.dispose();
   });
+
+  test('hints and chat on a link whose peer has not said who it is are dropped as unannounced, not taken as malformed', async () => {
+    const drops: DropReason[] = [];
+    const { mesh, links } = meshOnFakeLinks({
+      policy: { degree: 2, degreeLow: 1, degreeHigh: 4 },
+      acceptsProof: () => false,
+      events: { onDrop: (reason) => void drops.push(reason) },
+    });
+    mesh.setRelayIdentity(ME, []);
+    mesh.setSelf(CLAIM, HOME);
+    mesh.receiveSignal(BOB, OFFER);
+    const link = links[0];
+    assert.ok(link !== undefined);
+    link.state = 'open';
+    const hint = { id: 'cccccccccccccccccccccc', position: POSITION, radiusM: 500, inVoice: false };
+    link.options.onFrame(JSON.stringify({ type: 'peers', peers: [hint] }));
+    link.options.onFrame(JSON.stringify({ type: 'have', ids: ['m'.repeat(22)] }));
+    await settle();
+    assert.deepEqual(drops, ['unannounced', 'unannounced']);
+    mesh.dispose();
+  });
 });
