@@ -51,15 +51,19 @@ export async function openRelayClient(
   return { client, id };
 }
 
+/** Joins `cell` (its home, watching its prefix) and waits for the relay's `peers` answer. */
+export async function joinCell(client: BenchClient, cell: Cell, timeoutMs: number): Promise<void> {
+  const listed = client.nextFrame((text) => (readFrame(text)?.type === 'peers' ? true : null), timeoutMs, 'peers');
+  client.send(joinFrame(cell.home, cell.prefix));
+  await listed;
+}
+
 export const neartalkAdapter: SignalingAdapter = {
   kind: 'neartalk',
 
   async register(port, _index, group, pool, timeoutMs) {
     const { client, id } = await openRelayClient(port, timeoutMs, (opened) => pool.add(opened));
-    const cell = cellOf(group);
-    const listed = client.nextFrame((text) => (readFrame(text)?.type === 'peers' ? true : null), timeoutMs, 'peers');
-    client.send(joinFrame(cell.home, cell.prefix));
-    await listed;
+    await joinCell(client, cellOf(group), timeoutMs);
     return { client, address: id, group };
   },
 

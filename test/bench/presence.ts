@@ -8,16 +8,15 @@
  * receives. It says nothing when a peer leaves or moves. PeerJS has none of this.
  */
 
-import { isJsonObject } from '../../app/core/json.ts';
 import type { BenchConfig, ServerKind } from './bench-config.ts';
 import { BenchClient, ClientPool, runBounded } from './bench-client.ts';
-import { cellOf, joinFrame, openRelayClient } from './neartalk-adapter.ts';
+import { cellOf, joinCell, joinFrame, openRelayClient } from './neartalk-adapter.ts';
 import { PresenceOps, type OpSample } from './presence-ops.ts';
 import type { ProcessTracker } from './server-process.ts';
 import { startServer } from './servers.ts';
 import { readFrame } from './signaling-adapter.ts';
 import { summarize, type Summary } from './stats.ts';
-import { pingPong, topicOf } from './y-webrtc-adapter.ts';
+import { announceFrame, announceFrom, pingPong, subscribe, subscribeFrame, topicOf } from './y-webrtc-adapter.ts';
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const SETUP_DEADLINE_MS = 30_000;
@@ -63,9 +62,7 @@ async function neartalkPresence(port: number, config: BenchConfig, pool: ClientP
   const cell = cellOf(0);
   const peers = await runBounded(0, config.presencePeers, SETUP_CONCURRENCY, SETUP_DEADLINE_MS, async () => {
     const { client, id } = await openRelayClient(port, HANDSHAKE_TIMEOUT_MS, (opened) => pool.add(opened));
-    const listed = client.nextFrame((text) => (readFrame(text)?.type === 'peers' ? true : null), HANDSHAKE_TIMEOUT_MS, 'peers');
-    client.send(joinFrame(cell.home, cell.prefix));
-    await listed;
+    await joinCell(client, cell, HANDSHAKE_TIMEOUT_MS);
     return { client, id };
   });
   const ops = new PresenceOps(peers.map(({ client }) => client));
@@ -91,11 +88,9 @@ async function neartalkPresence(port: number, config: BenchConfig, pool: ClientP
 
 async function yWebrtcRoomEntry(port: number, config: BenchConfig, pool: ClientPool): Promise<PresenceResult> {
   const topic = topicOf(0);
-  const subscribe = JSON.stringify({ type: 'subscribe', topics: [topic] });
   const clients = await runBounded(0, config.presencePeers, SETUP_CONCURRENCY, SETUP_DEADLINE_MS, async () => {
     const client = pool.add(await BenchClient.open(`ws://127.0.0.1:${port}/`, HANDSHAKE_TIMEOUT_MS));
-    client.send(subscribe);
-    await pingPong(client, HANDSHAKE_TIMEOUT_MS);
+    await subscribe(client, topic, HANDSHAKE_TIMEOUT_MS);
     return client;
   });
   const ops = new PresenceOps(clients);
@@ -108,14 +103,7 @@ async function yWebrtcRoomEntry(port: number, config: BenchConfig, pool: ClientP
     // Leaving the room tells nobody in y-webrtc, so it is set up here, not measured.
     client.send(JSON.stringify({ type: 'unsubscribe', topics: [topic] }));
     await pingPong(client, HANDSHAKE_TIMEOUT_MS);
-    const announce = JSON.stringify({ type: 'publish', topic, data: { type: 'announce', from } });
-    samples.push(
-      await ops.run(actor, [subscribe, announce], (text) => {
-        const read = readFrame(text);
-        const data = read?.type === 'publish' ? read.frame['data'] : undefined;
-        return isJsonObject(data) && data['type'] === 'announce' && data['from'] === from;
-      }),
-    );
+    samples.push(await ops.run(actor, [subscribeFrame(topic), announceFrame(topic, from)], (text) => announceFrom(text) === from));
   }
   return {
     measured: `join = subscribe + publish announce (what a y-webrtc client does on entering a room) until ${clients.length - 1} subscribers got it; no leave or move news exists`,

@@ -20,14 +20,37 @@ export function pingPong(client: BenchClient, timeoutMs: number): Promise<true> 
   return pong;
 }
 
+/** Subscribes `client` to `topic` and waits until the server has handled it. */
+export async function subscribe(client: BenchClient, topic: string, timeoutMs: number): Promise<void> {
+  // The server never acknowledges a subscribe; the pong after it proves it was handled.
+  client.send(subscribeFrame(topic));
+  await pingPong(client, timeoutMs);
+}
+
+export function subscribeFrame(topic: string): string {
+  return JSON.stringify({ type: 'subscribe', topics: [topic] });
+}
+
+/** What a y-webrtc client publishes on entering a room; the server sends it to every subscriber. */
+export function announceFrame(topic: string, from: string): string {
+  return JSON.stringify({ type: 'publish', topic, data: { type: 'announce', from } });
+}
+
+/** The `from` of a published announce, or null for any other frame. */
+export function announceFrom(text: string): string | null {
+  const read = readFrame(text);
+  const data = read?.type === 'publish' ? read.frame['data'] : undefined;
+  if (!isJsonObject(data) || data['type'] !== 'announce') return null;
+  const from = data['from'];
+  return typeof from === 'string' ? from : null;
+}
+
 export const yWebrtcAdapter: SignalingAdapter = {
   kind: 'y-webrtc',
 
   async register(port, index, group, pool, timeoutMs) {
     const client = pool.add(await BenchClient.open(`ws://127.0.0.1:${port}/`, timeoutMs));
-    // The server never acknowledges a subscribe; the pong after it proves it was handled.
-    client.send(JSON.stringify({ type: 'subscribe', topics: [topicOf(group)] }));
-    await pingPong(client, timeoutMs);
+    await subscribe(client, topicOf(group), timeoutMs);
     return { client, address: `c${index}`, group };
   },
 
