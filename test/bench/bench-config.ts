@@ -12,6 +12,15 @@ export const SERVER_LABELS: Readonly<Record<ServerKind, string>> = {
   peerjs: 'PeerJS',
 };
 
+/** Test 6: one cell (or room) is ramped to `from` people, then the arrivals up to `to` are measured. */
+export interface CrowdSizes {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Most people in the crowd test: the load generator holds every socket (20,000 descriptors here). */
+const MAX_CROWD = 19_000;
+
 export interface BenchConfig {
   readonly isQuick: boolean;
   /** Profile each server (V8 inspector) over the throughput window. */
@@ -38,6 +47,7 @@ export interface BenchConfig {
   readonly presenceRounds: number;
   /** Handshakes in flight at once while connecting many clients. */
   readonly connectConcurrency: number;
+  readonly crowd: CrowdSizes;
 }
 
 const FULL = {
@@ -54,6 +64,7 @@ const FULL = {
   presencePeers: 50,
   presenceRounds: 50,
   connectConcurrency: 200,
+  crowd: { from: 1_000, to: 3_000 },
 } as const;
 
 const QUICK = {
@@ -64,6 +75,7 @@ const QUICK = {
   latencyPairs: 100,
   latencyWindowMs: 3_000,
   presenceRounds: 10,
+  crowd: { from: 200, to: 500 },
 } as const;
 
 export class UsageError extends Error {
@@ -73,14 +85,18 @@ export class UsageError extends Error {
 export const USAGE = `Usage: npm run bench:relay -- [--quick] [--servers neartalk,y-webrtc,peerjs]
 
 Compares the NearTalk relay with the y-webrtc and PeerJS signaling servers on idle
-memory, signal throughput, forward latency and presence cost. Servers run on core 0,
+memory, signal throughput, forward latency, presence cost and presence in a crowd (one
+cell ramped to 1,000 people, then the arrivals to 3,000). Servers run on core 0,
 this load generator on core 1. Results: test/bench/results/relay-latest.json.
 
-  --quick            1k idle connections, 100 pairs, shorter windows (for development)
+  --quick            1k idle connections, 100 pairs, shorter windows, a crowd of 200 → 500
+                     (for development)
   --servers <list>   comma-separated subset of ${SERVER_KINDS.join(', ')}
   --profile          write a V8 CPU profile of each server over the throughput window to
                      test/bench/results/<server>-throughput.cpuprofile (the inspector is
                      attached only then; figures from a profiled run are a little lower)
+  --crowd <from,to>  test 6's sizes: ramp one cell to <from> people, measure the arrivals
+                     up to <to> (1 ≤ from < to ≤ ${MAX_CROWD.toLocaleString('en-US')}; default 1000,3000, quick 200,500)
   --attack           run only test 5: the NearTalk relay while one client floods
                      presence at 2,000 watchers (benign p99, /health, RSS recovery)
   --help             show this text
@@ -99,6 +115,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig | null {
         servers: { type: 'string' },
         profile: { type: 'boolean' },
         attack: { type: 'boolean' },
+        crowd: { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -108,7 +125,18 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig | null {
   if (values.help === true) return null;
   const servers = values.servers === undefined ? [...SERVER_KINDS] : parseServers(values.servers);
   const isQuick = values.quick === true;
-  return { isQuick, isProfiling: values.profile === true, isAttackOnly: values.attack === true, servers, ...(isQuick ? QUICK : FULL) };
+  const sizes = isQuick ? QUICK : FULL;
+  const crowd = values.crowd === undefined ? sizes.crowd : parseCrowd(values.crowd);
+  return { isQuick, isProfiling: values.profile === true, isAttackOnly: values.attack === true, servers, ...sizes, crowd };
+}
+
+function parseCrowd(text: string): CrowdSizes {
+  const parts = text.split(',').map((part) => part.trim());
+  const [from, to] = parts.map((part) => (/^\d+$/.test(part) ? Number(part) : Number.NaN));
+  if (parts.length !== 2 || from === undefined || to === undefined || !(from >= 1 && from < to && to <= MAX_CROWD)) {
+    throw new UsageError(`--crowd: "${text}" is not two whole numbers from,to with 1 ≤ from < to ≤ ${MAX_CROWD}, e.g. 1000,3000`);
+  }
+  return { from, to };
 }
 
 function parseServers(list: string): ServerKind[] {

@@ -143,7 +143,28 @@ export function buildRows(config: BenchConfig, results: Results): Row[] {
       },
     );
   }
+  rows.push(...crowdRows(config, results));
   return rows;
+}
+
+function crowdRows(config: BenchConfig, results: Results): Row[] {
+  const people = `${config.crowd.from.toLocaleString('en-US')} → ${config.crowd.to.toLocaleString('en-US')}`;
+  return [
+    {
+      label: `Crowd: presence frames per arrival, ${people} in one cell`,
+      unit: 'count',
+      values: cells(results, (server) => from(server.crowd, (value) => value?.framesPerArrival ?? null)),
+      better: 'lower',
+      target: null,
+    },
+    {
+      label: 'Crowd: server CPU per arrival',
+      unit: 'ms',
+      values: cells(results, (server) => from(server.crowd, (value) => value?.cpuMsPerArrival ?? null)),
+      better: 'lower',
+      target: null,
+    },
+  ];
 }
 
 export function evaluate(row: Row): EvaluatedRow {

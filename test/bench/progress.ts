@@ -1,5 +1,6 @@
 /** One-line summaries printed as each test finishes, so a long run shows where it is. */
 
+import type { CrowdResult } from './crowd-compare.ts';
 import type { IdleResult } from './idle-memory.ts';
 import type { LatencyResult } from './latency.ts';
 import type { PresenceResult } from './presence.ts';
@@ -55,4 +56,14 @@ export const describePresence = (outcome: Outcome<PresenceResult | null> | undef
         stats === null ? `${op} n/a` : `${op} p50 ${ms(stats.timeMs.p50)} / ${stats.framesPerOp.toFixed(0)} frames / ${Math.round(stats.bytesPerOp)} B`,
       )
       .join('; ');
+  });
+
+export const describeCrowd = (outcome: Outcome<CrowdResult | null> | undefined): string =>
+  describe(outcome, (value) => {
+    if (value === null) return 'n/a (no presence)';
+    const people = `${value.fromPeople.toLocaleString('en-US')} → ${value.toPeople.toLocaleString('en-US')}`;
+    return (
+      `${people}: ${value.framesPerArrival.toFixed(1)} presence frames and ${ms(value.cpuMsPerArrival)} server CPU per arrival ` +
+      `(${value.cpu.wallSeconds.toFixed(1)} s, other processes ${pct(value.cpu.otherCores)})`
+    );
   });

@@ -1,13 +1,16 @@
 /**
  * `npm run bench:relay`: the NearTalk relay against the y-webrtc and PeerJS signaling
- * servers, same load, same run. Servers run as child processes on core 0, this load
- * generator on core 1. Prints a table with targets and writes results/relay-latest.json.
+ * servers, same load, same run: idle memory, throughput, latency, presence, the relay under
+ * attack (NearTalk only) and a crowd in one cell (NearTalk and y-webrtc). Servers run as
+ * child processes on core 0, this load generator on core 1. Prints a table with targets
+ * and writes results/relay-latest.json.
  */
 
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs, SERVER_KINDS, SERVER_LABELS, USAGE, UsageError, type BenchConfig, type ServerKind } from './bench-config.ts';
 import { buildRows, evaluate } from './comparison.ts';
+import { measureCrowd } from './crowd-compare.ts';
 import { measureIdleMemory } from './idle-memory.ts';
 import { measureLatency } from './latency.ts';
 import { measurePresence } from './presence.ts';
@@ -16,7 +19,7 @@ import { LOAD_CORE, pinToLoadCore, ProcessTracker, SERVER_CORE } from './server-
 import { SERVER_NOTES } from './servers.ts';
 import { renderTable } from './table.ts';
 import { measureThroughput } from './throughput.ts';
-import { describeIdle, describeLatency, describePresence, describeThroughput } from './progress.ts';
+import { describeCrowd, describeIdle, describeLatency, describePresence, describeThroughput } from './progress.ts';
 import { describeUnderAttack, measureUnderAttack } from './under-attack.ts';
 
 /** Other processes' CPU in a window above which the figures are flagged as disturbed. */
@@ -74,7 +77,21 @@ async function runAll(config: BenchConfig, tracker: ProcessTracker): Promise<Par
     return describePresence(server.presence);
   });
   await attack();
+  const [from, to] = [config.crowd.from, config.crowd.to].map((people) => people.toLocaleString('en-US'));
+  await each(`6. Crowd: one cell ramped to ${from} people, then the arrivals to ${to} (PeerJS: no presence)`, async (kind, server) => {
+    server.crowd = await attempt(() => measureCrowd(kind, config, tracker));
+    return describeCrowd(server.crowd);
+  });
   return results;
+}
+
+/** A test's "what was measured" lines, one per server that has them, or ''. */
+function measuredNotes(title: string, config: BenchConfig, measured: (kind: ServerKind) => string | undefined): string {
+  const lines = config.servers.flatMap((kind) => {
+    const text = measured(kind);
+    return text === undefined ? [] : [`  ${SERVER_LABELS[kind]}: ${text}`];
+  });
+  return lines.length === 0 ? '' : `${title}, what was measured (PeerJS has no presence: n/a):\n${lines.join('\n')}`;
 }
 
 function log(line: string): void {
@@ -114,22 +131,26 @@ async function main(): Promise<number> {
     log(`\n${renderTable(rows)}\n`);
     log('How each server ran:');
     for (const kind of SERVER_KINDS) log(`  ${SERVER_LABELS[kind]}: ${SERVER_NOTES[kind]}`);
-    const presenceNotes = config.servers.flatMap((kind) => {
-      const outcome = servers[kind]?.presence;
-      return outcome?.ok === true && outcome.value !== null ? [`  ${SERVER_LABELS[kind]}: ${outcome.value.measured}`] : [];
-    });
-    if (presenceNotes.length > 0) log(`Presence, what was measured (PeerJS has no presence: n/a):\n${presenceNotes.join('\n')}`);
+    const notes = [
+      measuredNotes('Presence', config, (kind) => valueOf(servers[kind]?.presence)?.measured),
+      measuredNotes('Crowd', config, (kind) => valueOf(servers[kind]?.crowd)?.measured),
+    ];
+    for (const text of notes) if (text !== '') log(text);
     const busiestOthers = Math.max(
       0,
       ...config.servers.flatMap((kind) => {
         const server = servers[kind];
-        return [valueOf(server?.throughput)?.cpu.otherCores ?? 0, valueOf(server?.latency)?.cpu.otherCores ?? 0];
+        return [
+          valueOf(server?.throughput)?.cpu.otherCores ?? 0,
+          valueOf(server?.latency)?.cpu.otherCores ?? 0,
+          valueOf(server?.crowd)?.cpu.otherCores ?? 0,
+        ];
       }),
     );
     if (busiestOthers > OTHER_CPU_WARNING_CORES) {
       log(
         `\nWARNING: other processes used up to ${(busiestOthers * 100).toFixed(0)} % of a core during a measurement ` +
-          'window; throughput and latency figures are disturbed. Rerun on a quiet machine.',
+          'window; throughput, latency and crowd CPU figures are disturbed. Rerun on a quiet machine.',
       );
     }
     writeReport(RESULTS_PATH, {

@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BenchConfig, ServerKind } from './bench-config.ts';
+import type { CrowdResult } from './crowd-compare.ts';
 import type { IdleResult } from './idle-memory.ts';
 import type { LatencyResult } from './latency.ts';
 import type { PresenceResult } from './presence.ts';
@@ -20,6 +21,8 @@ export interface ServerResults {
   presence?: Outcome<PresenceResult | null>;
   /** NearTalk only: a presence flood at 2,000 watchers (test 5). */
   underAttack?: Outcome<UnderAttackResult>;
+  /** Test 6, arrivals into a crowd in one cell; `value` null: the server has no presence. */
+  crowd?: Outcome<CrowdResult | null>;
 }
 
 export interface Environment {
