@@ -36,7 +36,7 @@ export const SERVER_NOTES: Readonly<Record<ServerKind, string>> = {
   neartalk:
     `node --import tsx relay/main.ts; --max-connections and --max-connections-per-ip ${CONNECTION_CAP}; ` +
     `throughput test only: --rate-limit-burst and --rate-limit-per-second ${UNLIMITED_RATE} (raw forwarding); ` +
-    'latency and presence tests keep the default rate limits',
+    'latency, presence and crowd tests keep the default rate limits',
   'y-webrtc':
     'node node_modules/y-webrtc/bin/server.js (PORT env), with a preload that binds its bare-port listen() to 127.0.0.1',
   peerjs:
