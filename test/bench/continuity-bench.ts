@@ -3,7 +3,8 @@
  * conversation. Four figures, each the median of N runs (relay restart: one run of 200
  * simulated peers):
  * - reload → the chat shown again with the earlier messages (real Chromium, loopback);
- * - offline → online: the relay back, every link open, a message sent meanwhile shown;
+ * - offline → online: the relay back, every link open, a message sent meanwhile shown (the
+ *   links cut too: TURN-only, the TURN server down with the network);
  * - relay restart under 200 simulated peers: all back in their cells, arrivals spread, lost;
  * - ICE restart: a TURN-only link cut by its TURN server stopping, usable again after it returns.
  * Prints the machine's load first: the machine is shared, and figures move with it.
@@ -64,17 +65,25 @@ async function reloadRun(browser: Browser, relay: RelayHandle, run: number): Pro
   }
 }
 
-/** Offline (relay gone meanwhile, page timers 60 s on) → online: relay, links, the missed message. */
+/**
+ * Offline (relay gone meanwhile, page timers 60 s on) → online: relay, links, the missed
+ * message. Offline emulation does not cut WebRTC's own sockets, so the pair links only
+ * through a TURN server that goes down with the network, as a real outage cuts the links.
+ */
 async function offlineRun(browser: Browser, run: number): Promise<number> {
-  let relay = await startRelay();
+  let turn = await startCoturn();
+  const turnConfig = { urls: [turn.url], secret: turn.secret, ttlSeconds: 3600 };
+  let relay = await startRelay(undefined, { turn: turnConfig });
   const port = Number(new URL(relay.baseUrl).port);
-  const { alice, bob, contexts } = await pair(browser, relay.baseUrl);
+  const { alice, bob, contexts } = await pair(browser, relay.baseUrl, { ice: 'relay' });
   try {
     await alice.setOffline(true);
     await relay.relay.close();
-    // Offline for real: the page's reconnect attempts fail meanwhile.
+    await turn.stop();
+    // Offline for real: the page's reconnect attempts fail meanwhile, and the link dies.
     await new Promise((resolve) => setTimeout(resolve, OFFLINE_S * 1_000));
-    relay = await startRelay(undefined, { port });
+    turn = await startCoturn(turn.secret, turn.port);
+    relay = await startRelay(undefined, { port, turn: turnConfig });
     await bob.say(`while away ${run}`);
     const startMs = performance.now();
     await alice.setOffline(false);
@@ -84,6 +93,7 @@ async function offlineRun(browser: Browser, run: number): Promise<number> {
   } finally {
     await Promise.allSettled(contexts.map((context) => context.close()));
     await relay.relay.close();
+    await turn.stop();
   }
 }
 

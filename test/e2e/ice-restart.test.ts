@@ -77,3 +77,32 @@ test('a link cut by a network change comes back through an ICE restart, on the s
   expect([(await alice.iceStates()).length, (await bob.iceStates()).length]).toEqual(connectionsBefore);
   await expect(alice.nearby.filter({ hasText: 'Bob' })).toHaveCount(1);
 });
+
+test('a phone that loses its whole network, relay and links, is back with every link and the messages it missed once online', async ({ spawnPeer, turn }) => {
+  test.setTimeout(90_000);
+  const alice = await spawnPeer({ name: 'Alice', lat: 48.8566, lon: 2.3522, query: RELAY_ONLY });
+  const bob = await spawnPeer({ name: 'Bob', lat: 48.8593, lon: 2.3522, query: RELAY_ONLY });
+  await bob.expectNearby('Alice');
+  await bob.say('before the outage');
+  await alice.expectMessage('before the outage', { from: 'Bob' });
+
+  // Offline emulation cuts the page's relay socket but not WebRTC's own sockets, so the
+  // links are cut too, as a real outage does: they run through the TURN server only.
+  const { port, secret } = turn.current;
+  await alice.setOffline(true);
+  await turn.current.stop();
+  await expect(alice.status).toHaveText(/Offline/);
+  const isUp = (state: string | undefined): boolean => state === 'connected' || state === 'completed';
+  await expect.poll(async () => isUp((await bob.iceStates()).at(-1)), { timeout: 20_000, message: 'Bob sees the link go down' }).toBe(false);
+  // Said while Alice cannot hear it: only Bob holds it.
+  await bob.say('while you were away');
+
+  turn.current = await startCoturn(secret, port);
+  await alice.setOffline(false);
+  await expect(alice.status).toHaveText(/^Connected to relay · 1 peer/, { timeout: 30_000 });
+  await alice.expectMessage('while you were away', { from: 'Bob', timeout: 30_000 });
+  await alice.say('back again');
+  await bob.expectMessage('back again', { from: 'Alice' });
+  await expect(alice.nearby.filter({ hasText: 'Bob' })).toHaveCount(1);
+  await expect(bob.nearby.filter({ hasText: 'Alice' })).toHaveCount(1);
+});
