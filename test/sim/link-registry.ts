@@ -224,28 +224,33 @@ export class LinkRegistry {
    * away, since new links need it for signalling.
    */
   componentCount(owners: readonly number[]): number {
-    const adjacency = new Map<number, number[]>(owners.map((owner) => [owner, []]));
-    for (const record of this.records) {
-      const remote = this.ownerOf(record.link.remoteId);
-      if (record.isOpen && remote !== undefined) adjacency.get(record.owner)?.push(remote);
-    }
+    const adjacency = this.openAdjacency(owners);
     const seen = new Set<number>();
     let components = 0;
     for (const start of owners) {
       if (seen.has(start)) continue;
       components += 1;
-      const stack = [start];
-      seen.add(start);
-      for (let current = stack.pop(); current !== undefined; current = stack.pop()) {
-        for (const next of adjacency.get(current) ?? []) {
-          if (!seen.has(next) && adjacency.has(next)) {
-            seen.add(next);
-            stack.push(next);
-          }
-        }
-      }
+      for (const reached of reachable(adjacency, start)) seen.add(reached);
     }
     return components;
+  }
+
+  /**
+   * The peers among `owners` that `start` reaches over open links without leaving `owners`
+   * (a link leads from each end recorded open: in a run both ends of a link are recorded).
+   */
+  reachableWithin(start: number, owners: readonly number[]): ReadonlySet<number> {
+    return reachable(this.openAdjacency(owners), start);
+  }
+
+  /** Open link ends between `owners`: each leads from the peer that holds it to the other. */
+  private openAdjacency(owners: readonly number[]): Map<number, number[]> {
+    const adjacency = new Map<number, number[]>(owners.map((owner) => [owner, []]));
+    for (const record of this.records) {
+      const remote = this.ownerOf(record.link.remoteId);
+      if (record.isOpen && remote !== undefined && adjacency.has(remote)) adjacency.get(record.owner)?.push(remote);
+    }
+    return adjacency;
   }
 
   private changeOpenCount(owner: number, by: number): void {
@@ -254,4 +259,21 @@ export class LinkRegistry {
     if (count > this.maxOpen) this.maxOpen = count;
     if (count > (this.maxOpenByOwner.get(owner) ?? 0)) this.maxOpenByOwner.set(owner, count);
   }
+}
+
+/** Every node `start` reaches in `adjacency` (itself included, if it is a node). */
+function reachable(adjacency: ReadonlyMap<number, readonly number[]>, start: number): Set<number> {
+  const seen = new Set<number>();
+  if (!adjacency.has(start)) return seen;
+  seen.add(start);
+  const stack = [start];
+  for (let current = stack.pop(); current !== undefined; current = stack.pop()) {
+    for (const next of adjacency.get(current) ?? []) {
+      if (!seen.has(next)) {
+        seen.add(next);
+        stack.push(next);
+      }
+    }
+  }
+  return seen;
 }

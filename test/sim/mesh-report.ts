@@ -28,6 +28,8 @@ export interface MeshReport {
   readonly missedNewcomers: number;
   /** A few misses, described (who, how far, radii, how long the recipient had been there). */
   readonly missSamples: readonly string[];
+  /** Of those never delivered, how many had no path of open links to the author inside the message's zone when it was sent (null: not known over workers). */
+  readonly neverWithoutZonePath: number | null;
   readonly deliveryRatio: number;
   readonly latencyMs: Summary;
   /** Where deliveries' time went (hops, waits), overall and in the p99 tail. */
@@ -86,6 +88,7 @@ export function buildReport(result: SimResult): MeshReport {
   let intended = 0;
   let late = 0;
   let missedNewcomers = 0;
+  let neverWithoutZonePath = 0;
   const missSamples: string[] = [];
   const timelines = new Map(result.timelines.map((timeline) => [timeline.index, timeline]));
   const intendedByMessage = new Map<string, Set<number>>();
@@ -102,6 +105,9 @@ export function buildReport(result: SimResult): MeshReport {
       }
       const isLate = result.heldAtEnd.get(index)?.has(message.id) === true;
       if (isLate) late += 1;
+      const reached = result.reachableAtSend?.get(message.id);
+      const hadNoZonePath = reached !== undefined && !reached.has(index);
+      if (!isLate && hadNoZonePath) neverWithoutZonePath += 1;
       const timeline = timelines.get(index);
       const state = timeline === undefined ? undefined : stateAt(timeline, message.sentAtMs);
       const thereForMs = message.sentAtMs - (timeline?.states[0]?.atMs ?? 0);
@@ -110,7 +116,8 @@ export function buildReport(result: SimResult): MeshReport {
         missSamples.push(
           `peer ${index} (r ${state.radiusM} m, there ${(thereForMs / 1000).toFixed(1)} s) missed peer ${message.authorIndex}'s ` +
             `message at ${(message.sentAtMs / 1000).toFixed(1)} s (r ${message.radiusM} m, ${distanceBetween(message.position, state.position).toFixed(0)} m away, ` +
-            `${arrivals?.size ?? 0} others got it in time)${isLate ? ', got it later' : ''}`,
+            `${arrivals?.size ?? 0} others got it in time)${isLate ? ', got it later' : ''}` +
+            `${hadNoZonePath ? '; no path to the author inside its zone when sent' : ''}`,
         );
       }
     }
@@ -131,6 +138,7 @@ export function buildReport(result: SimResult): MeshReport {
     late,
     missedNewcomers,
     missSamples,
+    neverWithoutZonePath: result.reachableAtSend === undefined ? null : neverWithoutZonePath,
     deliveryRatio: intended === 0 ? Number.NaN : latencies.length / intended,
     latencyMs: summarize(latencies),
     breakdown:
@@ -222,7 +230,8 @@ export function reportLines(report: MeshReport, windowMs: number): string[] {
     `messages: ${report.messagesSent} sent (${report.unsent} not sent), ${report.intended} intended deliveries ` +
       `(${(report.intended / Math.max(1, report.messagesSent)).toFixed(1)} per message)`,
     `delivery within ${windowMs / 1000} s: ${percent(report.deliveryRatio)} (${report.delivered}/${report.intended}; ` +
-      `missed ${report.intended - report.delivered}: ${report.late} arrived later, ${report.intended - report.delivered - report.late} never; ` +
+      `missed ${report.intended - report.delivered}: ${report.late} arrived later, ${report.intended - report.delivered - report.late} never` +
+      `${report.neverWithoutZonePath === null ? '' : ` (${report.neverWithoutZonePath} of them without a path to the author inside its zone when sent)`}; ` +
       `${report.missedNewcomers} by peers there for less than ${NEWCOMER_MS / 1000} s)`,
     ...report.missSamples.map((line) => `  ${line}`),
     `latency: p50 ${wholeMs(latency.p50)}, p99 ${wholeMs(latency.p99)}, max ${wholeMs(latency.max)}, mean ${wholeMs(latency.mean)}`,

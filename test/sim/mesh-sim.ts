@@ -22,6 +22,7 @@ import { planScenario, type ScenarioConfig, type ScenarioPlan } from './scenario
 import { SimNetwork, type RelayKind, type TransportKind } from './sim-network.ts';
 import type { SimPeer } from './sim-peer.ts';
 import { SlowMotion } from './slow-motion.ts';
+import { reachableInZone } from './zone-reach.ts';
 
 export interface SimConfig {
   readonly transport: TransportKind;
@@ -82,6 +83,11 @@ export interface SimResult {
   readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
   /** With worker threads: each thread's event-loop delay. */
   readonly threads?: readonly ({ readonly thread: string } & SimResult['eventLoopDelayMs'])[];
+  /**
+   * For each message, the peers its author reached over open links inside its zone when it
+   * was sent (`zone-reach.ts`); one process only (over workers no thread sees every link).
+   */
+  readonly reachableAtSend?: ReadonlyMap<string, ReadonlySet<number>>;
   /** With workers: how far the furthest worker's clock was from the main thread's at the end (message transit included). */
   readonly workerClockSkewMs?: number;
   /** With worker threads: the app's warnings and unhandled rejections in each worker. */
@@ -144,6 +150,7 @@ async function simulate(config: SimConfig, slowMotion: SlowMotion | null): Promi
   loopLag.start();
   const messages: SentMessage[] = [];
   const sentIds = new Set<string>();
+  const reachableAtSend = new Map<string, ReadonlySet<number>>();
   const unsubscribes: (() => void)[] = [];
   let storedCopies = 0;
   let unsent = 0;
@@ -203,6 +210,7 @@ async function simulate(config: SimConfig, slowMotion: SlowMotion | null): Promi
           messages.push(record);
           sentIds.add(message.id);
           tracker.sent(record);
+          reachableAtSend.set(message.id, reachableInZone(record, network.peers.values(), network.registry));
         });
       },
     });
@@ -242,6 +250,7 @@ async function simulate(config: SimConfig, slowMotion: SlowMotion | null): Promi
       timelines: [...network.peers.values()].map((peer) => ({ index: peer.index, states: [...peer.states], leftAtMs: peer.leftAtMs })),
       messages,
       firstStored: tracker.firstStored,
+      reachableAtSend,
       storedCopies,
       heldAtEnd,
       tally: network.registry.tally,

@@ -15,6 +15,7 @@ import { DEFAULT_AREA, offsetPosition } from './placement.ts';
 import { createRandom, type Random } from './prng.ts';
 import { DEFAULT_SCENARIO, planScenario } from './scenario.ts';
 import { waitFor } from './wait-for.ts';
+import { peersInZone } from './zone-reach.ts';
 
 const here = quantizePosition(DEFAULT_AREA.centre);
 const at = (metres: number) => quantizePosition(offsetPosition(DEFAULT_AREA.centre, metres, 0));
@@ -147,6 +148,36 @@ describe('link registry', () => {
     assert.ok(setupMs.every((ms) => ms >= 0));
     assert.equal(firstLinkMs.length, 1, 'peer 1 arrived and got its first link; peer 2 was never marked arrived');
     assert.equal(registry.openCount(1), 0);
+  });
+
+  test('who reaches whom over open links, without leaving a set of peers', () => {
+    const registry = new LinkRegistry();
+    // A chain 1 → 2 → 3 → 4 (only the dialing ends recorded: in a run both ends are), and 5 alone.
+    for (const [owner, remote] of [[1, 2], [2, 3], [3, 4]] as const) {
+      registry.learnOwner(`r${remote}`, remote);
+      makeLink(registry, owner, `r${remote}`).open();
+    }
+    registry.learnOwner('r1', 1);
+    makeLink(registry, 5, 'r1'); // never opens
+    assert.deepEqual([...registry.reachableWithin(1, [1, 2, 3, 4, 5])].sort(), [1, 2, 3, 4]);
+    assert.deepEqual([...registry.reachableWithin(4, [1, 2, 3, 4])], [4], 'a frame leaves by its sender\'s open end: 4 has none');
+    assert.deepEqual([...registry.reachableWithin(1, [1, 2, 4])].sort(), [1, 2], 'not through 3, outside the set');
+    assert.deepEqual([...registry.reachableWithin(6, [1, 2])], [], 'a start outside the set reaches nobody');
+    assert.equal(registry.componentCount([1, 2, 3, 4, 5]), 2, 'the chain and 5');
+    assert.equal(registry.componentCount([1, 2, 4]), 2, '1 → 2, and 4');
+  });
+
+  test("a message's zone holds the present peers within its radius widened by the bridge margin", () => {
+    // r 500 m: the margin is 500 / 4 + 150 = 275 m, so the zone reaches 775 m.
+    const zoneMessage = { ...message, radiusM: 500 };
+    const peers = [
+      { index: 1, position: at(0), isPresent: true },
+      { index: 2, position: at(600), isPresent: true },
+      { index: 3, position: at(900), isPresent: true },
+      { index: 4, position: at(100), isPresent: false },
+      { index: 5, position: null, isPresent: true },
+    ];
+    assert.deepEqual(peersInZone(zoneMessage, peers), [1, 2]);
   });
 });
 
