@@ -13,7 +13,7 @@
 import { loadavg } from 'node:os';
 import { chromium, expect, type Browser, type BrowserContext } from '@playwright/test';
 import { chromiumLaunchOptions } from '../fixture/chromium.ts';
-import { startCoturn } from '../fixture/coturn.ts';
+import { relayTurnFor, startCoturn } from '../fixture/coturn.ts';
 import { MeshPeer } from '../fixture/mesh-peer.ts';
 import { startRelay, type RelayHandle } from '../fixture/relay-fixture.ts';
 import { runRelayRestart } from '../sim/relay-restart.ts';
@@ -72,7 +72,7 @@ async function reloadRun(browser: Browser, relay: RelayHandle, run: number): Pro
  */
 async function offlineRun(browser: Browser, run: number): Promise<number> {
   let turn = await startCoturn();
-  const turnConfig = { urls: [turn.url], secret: turn.secret, ttlSeconds: 3600 };
+  const turnConfig = relayTurnFor(turn);
   let relay = await startRelay(undefined, { turn: turnConfig });
   const port = Number(new URL(relay.baseUrl).port);
   const { alice, bob, contexts } = await pair(browser, relay.baseUrl, { ice: 'relay' });
@@ -100,7 +100,7 @@ async function offlineRun(browser: Browser, run: number): Promise<number> {
 /** TURN-only link; TURN stopped until ICE is down, started again: time until a message crosses. */
 async function iceRun(browser: Browser, run: number): Promise<number> {
   let turn = await startCoturn();
-  const relay = await startRelay(undefined, { turn: { urls: [turn.url], secret: turn.secret, ttlSeconds: 3600 } });
+  const relay = await startRelay(undefined, { turn: relayTurnFor(turn) });
   const { alice, bob, contexts } = await pair(browser, relay.baseUrl, { ice: 'relay' });
   try {
     const { port, secret } = turn;

@@ -8,8 +8,8 @@
  * by an ICE restart, can carry the link again.
  */
 
-import { startCoturn, type Coturn } from '../fixture/coturn.ts';
-import { expect, test as meshTest } from '../fixture/mesh-fixture.ts';
+import { relayTurnFor, startCoturn, type Coturn } from '../fixture/coturn.ts';
+import { expect, test as meshTest, type MeshFixtures, type MeshPeer } from '../fixture/mesh-fixture.ts';
 import { startRelay, type RelayHandle } from '../fixture/relay-fixture.ts';
 
 const RELAY_ONLY = { ice: 'relay' } as const;
@@ -18,6 +18,16 @@ const RELAY_ONLY = { ice: 'relay' } as const;
 function isOfferSignal(frame: string): boolean {
   const parsed: unknown = JSON.parse(frame);
   return typeof parsed === 'object' && parsed !== null && Reflect.get(parsed, 'type') === 'signal' && /"type":"offer"/.test(JSON.stringify(Reflect.get(parsed, 'data')));
+}
+
+const isUp = (state: string | undefined): boolean => state === 'connected' || state === 'completed';
+
+/** Alice and Bob, 300 m apart, reaching each other only through the TURN server, linked. */
+async function relayOnlyPair(spawnPeer: MeshFixtures['spawnPeer']): Promise<{ alice: MeshPeer; bob: MeshPeer }> {
+  const alice = await spawnPeer({ name: 'Alice', lat: 48.8566, lon: 2.3522, query: RELAY_ONLY });
+  const bob = await spawnPeer({ name: 'Bob', lat: 48.8593, lon: 2.3522, query: RELAY_ONLY });
+  await bob.expectNearby('Alice');
+  return { alice, bob };
 }
 
 const test = meshTest.extend<{ turn: { current: Coturn } }>({
@@ -30,8 +40,7 @@ const test = meshTest.extend<{ turn: { current: Coturn } }>({
     }
   },
   relayServer: async ({ turn }, use) => {
-    const { url, secret } = turn.current;
-    const handle: RelayHandle = await startRelay(undefined, { turn: { urls: [url], secret, ttlSeconds: 3600 } });
+    const handle: RelayHandle = await startRelay(undefined, { turn: relayTurnFor(turn.current) });
     try {
       await use(handle);
     } finally {
@@ -43,9 +52,7 @@ const test = meshTest.extend<{ turn: { current: Coturn } }>({
 test('a link cut by a network change comes back through an ICE restart, on the same connection', async ({ spawnPeer, turn }) => {
   // Two relay-only peers, a TURN server down for the seconds ICE needs to notice, and back.
   test.setTimeout(90_000);
-  const alice = await spawnPeer({ name: 'Alice', lat: 48.8566, lon: 2.3522, query: RELAY_ONLY });
-  const bob = await spawnPeer({ name: 'Bob', lat: 48.8593, lon: 2.3522, query: RELAY_ONLY });
-  await bob.expectNearby('Alice');
+  const { alice, bob } = await relayOnlyPair(spawnPeer);
   await alice.say('before the cut');
   await bob.expectMessage('before the cut');
   const connectionsBefore = [(await alice.iceStates()).length, (await bob.iceStates()).length];
@@ -56,7 +63,6 @@ test('a link cut by a network change comes back through an ICE restart, on the s
   // Consent checks go unanswered: ICE goes down (and the app's restarts find no way yet).
   // Engines notice at their own pace (Firefox keeps saying "connected" for longer than
   // Chromium), so the first peer to notice counts; its restart reaches the other.
-  const isUp = (state: string | undefined): boolean => state === 'connected' || state === 'completed';
   await expect
     .poll(async () => isUp((await alice.iceStates()).at(-1)) && isUp((await bob.iceStates()).at(-1)), { timeout: 20_000, message: 'one of the peers sees ICE go down' })
     .toBe(false);
@@ -80,9 +86,7 @@ test('a link cut by a network change comes back through an ICE restart, on the s
 
 test('a phone that loses its whole network, relay and links, is back with every link and the messages it missed once online', async ({ spawnPeer, turn }) => {
   test.setTimeout(90_000);
-  const alice = await spawnPeer({ name: 'Alice', lat: 48.8566, lon: 2.3522, query: RELAY_ONLY });
-  const bob = await spawnPeer({ name: 'Bob', lat: 48.8593, lon: 2.3522, query: RELAY_ONLY });
-  await bob.expectNearby('Alice');
+  const { alice, bob } = await relayOnlyPair(spawnPeer);
   await bob.say('before the outage');
   await alice.expectMessage('before the outage', { from: 'Bob' });
 
@@ -92,7 +96,6 @@ test('a phone that loses its whole network, relay and links, is back with every 
   await alice.setOffline(true);
   await turn.current.stop();
   await expect(alice.status).toHaveText(/Offline/);
-  const isUp = (state: string | undefined): boolean => state === 'connected' || state === 'completed';
   await expect.poll(async () => isUp((await bob.iceStates()).at(-1)), { timeout: 20_000, message: 'Bob sees the link go down' }).toBe(false);
   // Said while Alice cannot hear it: only Bob holds it.
   await bob.say('while you were away');

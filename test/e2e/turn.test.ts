@@ -6,7 +6,7 @@
 
 import type { RelayOptions } from '../../relay/relay-options.ts';
 import { turnPassword } from '../../relay/turn-credentials.ts';
-import { startCoturn, type Coturn } from '../fixture/coturn.ts';
+import { relayTurnFor, startCoturn, type Coturn } from '../fixture/coturn.ts';
 import { expect, test as meshTest } from '../fixture/mesh-fixture.ts';
 import { startRelay, type RelayHandle } from '../fixture/relay-fixture.ts';
 
@@ -28,7 +28,7 @@ const test = meshTest.extend<{ coturn: Coturn; relayOptions: Partial<RelayOption
     }
   },
   relayOptions: async ({ coturn }, use) => {
-    await use({ turn: { urls: [coturn.url], secret: coturn.secret, ttlSeconds: 3600 } });
+    await use({ turn: relayTurnFor(coturn) });
   },
   relayServer: async ({ relayOptions }, use) => {
     const handle: RelayHandle = await startRelay(undefined, relayOptions);
@@ -88,7 +88,7 @@ test.describe('refused credentials', () => {
   test.describe('a relay with the wrong secret', () => {
     test.use({
       relayOptions: async ({ coturn }, use) => {
-        await use({ turn: { urls: [coturn.url], secret: `not-${coturn.secret}`, ttlSeconds: 3600 } });
+        await use({ turn: relayTurnFor(coturn, `not-${coturn.secret}`) });
       },
     });
 

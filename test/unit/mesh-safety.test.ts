@@ -4,7 +4,7 @@ import type { DropReason } from '../../app/core/chat-message.ts';
 import { PEER_PROTOCOL_VERSION } from '../../app/core/peer-protocol.ts';
 import type { PeerId } from '../../app/core/protocol.ts';
 import { quantizePosition } from '../../app/core/position.ts';
-import { meshOnFakeLinks } from './fake-mesh.ts';
+import { meshOnFakeLinks, type FakeLink, type FakeMeshOptions } from './fake-mesh.ts';
 
 const ME = 'mmmmmmmmmmmmmmmmmmmmmm' as PeerId;
 const BOB = 'bbbbbbbbbbbbbbbbbbbbbb' as PeerId;
@@ -24,6 +24,18 @@ const settle = async (): Promise<void> => {
   for (let round = 0; round < 10; round += 1) await Promise.resolve();
 };
 
+/** A mesh of ours with Bob's dial taken and its link open, before he has said anything on it. */
+function bobsLinkOpen(options: Omit<FakeMeshOptions, 'policy'>): ReturnType<typeof meshOnFakeLinks> & { link: FakeLink } {
+  const fake = meshOnFakeLinks({ ...options, policy: { degree: 2, degreeLow: 1, degreeHigh: 4 } });
+  fake.mesh.setRelayIdentity(ME, []);
+  fake.mesh.setSelf(CLAIM, HOME);
+  fake.mesh.receiveSignal(BOB, OFFER);
+  const link = fake.links[0];
+  assert.ok(link !== undefined, 'the dial is taken: nothing is known of Bob yet');
+  link.state = 'open';
+  return { ...fake, link };
+}
+
 describe('mesh safety', () => {
   beforeEach(() => mock.timers.enable({ apis: ['setTimeout'] }));
   afterEach(() => mock.timers.reset());
@@ -31,18 +43,11 @@ describe('mesh safety', () => {
   test('a blocked key is not linked: its claim closes the link, and its next dial is answered busy, as a full peer answers', async () => {
     const sentSignals: Array<{ to: string; data: unknown }> = [];
     const presences: string[] = [];
-    const { mesh, links } = meshOnFakeLinks({
-      policy: { degree: 2, degreeLow: 1, degreeHigh: 4 },
+    const { mesh, links, link } = bobsLinkOpen({
       isBlocked: (key) => key === BOB_KEY,
       sentSignals,
       events: { onPresence: (neighbour) => void presences.push(neighbour.presence.key) },
     });
-    mesh.setRelayIdentity(ME, []);
-    mesh.setSelf(CLAIM, HOME);
-    mesh.receiveSignal(BOB, OFFER);
-    const link = links[0];
-    assert.ok(link !== undefined, 'the dial is taken: nothing is known of Bob yet');
-    link.state = 'open';
     link.options.onFrame(bobPresence);
     await settle();
     assert.equal(link.state, 'closed', 'closed once his claim names a blocked key');
@@ -59,19 +64,12 @@ describe('mesh safety', () => {
     const drops: DropReason[] = [];
     const sentSignals: Array<{ to: string; data: unknown }> = [];
     let nowMs = 1_000_000;
-    const { mesh, links } = meshOnFakeLinks({
-      policy: { degree: 2, degreeLow: 1, degreeHigh: 4 },
+    const { mesh, links, link } = bobsLinkOpen({
       acceptsProof: () => false,
       sentSignals,
       now: () => nowMs,
       events: { onDrop: (reason) => void drops.push(reason) },
     });
-    mesh.setRelayIdentity(ME, []);
-    mesh.setSelf(CLAIM, HOME);
-    mesh.receiveSignal(BOB, OFFER);
-    const link = links[0];
-    assert.ok(link !== undefined);
-    link.state = 'open';
     link.options.onFrame(bobPresence);
     await settle();
     assert.deepEqual(drops, ['no-proof']);
@@ -91,17 +89,7 @@ describe('mesh safety', () => {
 
   test('hints and chat on a link whose peer has not said who it is are dropped as unannounced, not taken as malformed', async () => {
     const drops: DropReason[] = [];
-    const { mesh, links } = meshOnFakeLinks({
-      policy: { degree: 2, degreeLow: 1, degreeHigh: 4 },
-      acceptsProof: () => false,
-      events: { onDrop: (reason) => void drops.push(reason) },
-    });
-    mesh.setRelayIdentity(ME, []);
-    mesh.setSelf(CLAIM, HOME);
-    mesh.receiveSignal(BOB, OFFER);
-    const link = links[0];
-    assert.ok(link !== undefined);
-    link.state = 'open';
+    const { mesh, link } = bobsLinkOpen({ acceptsProof: () => false, events: { onDrop: (reason) => void drops.push(reason) } });
     const hint = { id: 'cccccccccccccccccccccc', position: POSITION, radiusM: 500, inVoice: false };
     link.options.onFrame(JSON.stringify({ type: 'peers', peers: [hint] }));
     link.options.onFrame(JSON.stringify({ type: 'have', ids: ['m'.repeat(22)] }));
