@@ -3,7 +3,9 @@
  * reading the crowd's frames does not slow the benign clients' clock: `watchers` clients
  * join one cell, then on "attack <ms>" one more client floods presence there within its
  * rate limit (a burst of 600 joins, then 50 a second, moving between two homes the crowd
- * watches). Prints "ready", then "done <frames the crowd received>".
+ * watches), then sends a probe the relay answers only after handling every earlier frame.
+ * Prints "ready", then "done <frames the crowd received> <joins sent>" once the relay has
+ * handled the whole flood (answered the probe, or cut the attacker).
  * Usage: node --import tsx test/bench/attack-crowd.ts <port> <watchers>
  */
 
@@ -29,7 +31,7 @@ async function main(): Promise<void> {
     client.send(joinFrame(cell.home, cell.prefix));
     return client;
   });
-  const { client: attacker } = await openRelayClient(port, TIMEOUT_MS, () => undefined);
+  const { client: attacker, id: attackerId } = await openRelayClient(port, TIMEOUT_MS, () => undefined);
   attacker.onText = () => undefined;
   process.stdout.write('ready\n');
   for await (const line of createInterface({ input: process.stdin })) {
@@ -45,6 +47,13 @@ async function main(): Promise<void> {
         await sleep(20);
         const due = BURST + Math.floor(((performance.now() - startedAt) / 1000) * PER_SECOND * 0.95);
         for (; sent < due; sent += 1) attacker.send(joinFrame(homes[sent % 2] ?? cell.home, cell.prefix));
+      }
+      if (attacker.isOpen) {
+        // A signal to oneself is refused: the refusal comes after every earlier frame was handled.
+        attacker.send(JSON.stringify({ type: 'signal', to: attackerId, data: {} }));
+        const refused = attacker.nextFrame((text) => (text.includes('"self-signal"') ? true : null), TIMEOUT_MS, 'the probe refused');
+        refused.catch(() => undefined); // when the cut wins the race, the probe's deadline is moot
+        await Promise.race([refused, attacker.closed]);
       }
       process.stdout.write(`done ${received - startCount} ${sent}\n`);
     } else if (command === 'stop') {

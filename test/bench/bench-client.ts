@@ -21,6 +21,11 @@ export class BenchClient {
   private inbox: string[] = [];
   private closeCode: number | null = null;
   private isCorked = false;
+  private markClosed: () => void = () => undefined;
+  /** Resolves when the socket has closed, whoever closed it. */
+  readonly closed = new Promise<void>((resolve) => {
+    this.markClosed = resolve;
+  });
   private readonly uncork = (): void => {
     this.isCorked = false;
     this.socket.uncork();
@@ -38,6 +43,7 @@ export class BenchClient {
     });
     ws.on('close', (code) => {
       this.closeCode = code;
+      this.markClosed();
     });
     // A reset socket surfaces as 'close' right after; the test sees it through isOpen.
     ws.on('error', () => undefined);

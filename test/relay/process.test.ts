@@ -1,45 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { once } from 'node:events';
 import { describe, test } from 'node:test';
 import { RawSocket, statusOf, UPGRADE_HEADERS } from './raw-socket.ts';
-import { TestClient, waitFor } from './relay-harness.ts';
-
-const MAIN = new URL('../../relay/main.ts', import.meta.url).pathname;
-
-interface RelayProcess {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly stdout: string[];
-  readonly stderr: string[];
-  readonly exited: Promise<number | null>;
-}
-
-function spawnRelay(args: readonly string[], env: Record<string, string> = {}): RelayProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    env: { ...process.env, ...env },
-  });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
-  const exited = once(child, 'exit').then(([code]) => (typeof code === 'number' ? code : null));
-  return { child, stdout, stderr, exited };
-}
-
-async function listeningPort(relay: RelayProcess): Promise<number> {
-  let port = 0;
-  await waitFor(() => {
-    const match = /"msg":"relay listening".*?"port":(\d+)/.exec(relay.stdout.join(''));
-    port = Number(match?.[1] ?? 0);
-    return port > 0;
-  }, 'the relay to log that it listens');
-  return port;
-}
+import { TestClient } from './relay-harness.ts';
+import { listeningPort, spawnRelayProcess } from './relay-process.ts';
 
 describe('relay process', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     test(`on ${signal} closes clients with 1001 and exits 0 within 5 s`, async () => {
-      const relay = spawnRelay(['--port', '0', '--host', '127.0.0.1']);
+      const relay = spawnRelayProcess(['--port', '0', '--host', '127.0.0.1']);
       try {
         const port = await listeningPort(relay);
         const client = await TestClient.connect(`ws://127.0.0.1:${port}/ws`);
@@ -55,7 +23,7 @@ describe('relay process', () => {
   }
 
   test('on SIGTERM meets its deadline with a malformed handshake open, and never logs a stack trace for it', async () => {
-    const relay = spawnRelay(['--port', '0', '--host', '127.0.0.1', '--log-level', 'debug']);
+    const relay = spawnRelayProcess(['--port', '0', '--host', '127.0.0.1', '--log-level', 'debug']);
     try {
       const port = await listeningPort(relay);
       const raw = await RawSocket.open(port);
@@ -90,25 +58,25 @@ describe('relay process', () => {
   ];
   for (const [what, args, env, message] of badConfigurations) {
     test(`refuses ${what} at start with exit code 2`, async () => {
-      const relay = spawnRelay(args, env);
+      const relay = spawnRelayProcess(args, env);
       assert.equal(await relay.exited, 2);
       assert.match(relay.stderr.join(''), message);
     });
   }
 
   test('a static directory that does not exist stops the start with a clear error', async () => {
-    const relay = spawnRelay(['--port', '0', '--static-dir', '/nonexistent/neartalk']);
+    const relay = spawnRelayProcess(['--port', '0', '--static-dir', '/nonexistent/neartalk']);
     assert.equal(await relay.exited, 1);
     assert.match(relay.stdout.join(''), /relay could not start.*nonexistent/);
   });
 
   test('--help lists every flag and --version prints the version', async () => {
-    const help = spawnRelay(['--help']);
+    const help = spawnRelayProcess(['--help']);
     assert.equal(await help.exited, 0);
     for (const flag of ['--port', '--allowed-origins', '--max-connections-per-ip', '--ice-servers', '--static-dir', 'PORT', '--handshake-timeout-ms', 'MAX_QUEUED_BYTES', '--presence-burst']) {
       assert.ok(help.stdout.join('').includes(flag), flag);
     }
-    const version = spawnRelay(['--version']);
+    const version = spawnRelayProcess(['--version']);
     assert.equal(await version.exited, 0);
     assert.match(version.stdout.join(''), /^\d+\.\d+\.\d+\n$/);
   });

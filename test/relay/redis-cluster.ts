@@ -3,8 +3,6 @@
  * in-process relays pointed at it, with helpers that wait for Redis to be reachable.
  */
 
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { once } from 'node:events';
 import { startRelay, waitFor, type RunningRelay } from './relay-harness.ts';
 import type { RelayOptions } from '../../relay/relay-options.ts';
 
@@ -68,34 +66,4 @@ export { waitFor };
 /** Waits until none of `relays` knows a present peer, theirs or another's (between tests). */
 export async function waitUntilEmpty(relays: readonly RunningRelay[]): Promise<void> {
   await waitFor(() => relays.every(({ relay }) => relay.hub.cells.memberCount === 0), 'every relay to forget every peer');
-}
-
-const MAIN = new URL('../../relay/main.ts', import.meta.url).pathname;
-
-/** A relay in its own process (so a test can SIGKILL it), killed by pid at `stop()`. */
-export interface RelayProcess {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly output: string[];
-  readonly exited: Promise<number | null>;
-}
-
-/** Spawns `relay/main.ts` with `args`; `env` is added to this process's environment. */
-export function spawnRelayProcess(args: readonly string[], env: Record<string, string> = {}): RelayProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, ...env } });
-  const output: string[] = [];
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
-  const exited = once(child, 'exit').then(([code]) => (typeof code === 'number' ? code : null));
-  return { child, output, exited };
-}
-
-/** The port a relay process logged that it listens on. */
-export async function listeningPort(relay: RelayProcess): Promise<number> {
-  let port = 0;
-  await waitFor(() => {
-    const match = /"msg":"relay listening".*?"port":(\d+)/.exec(relay.output.join(''));
-    port = Number(match?.[1] ?? 0);
-    return port > 0;
-  }, 'the relay to log that it listens');
-  return port;
 }

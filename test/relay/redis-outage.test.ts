@@ -4,15 +4,8 @@ import { createClient } from '@redis/client';
 import { isPeerId } from '../../app/core/protocol.ts';
 import { createLogger } from '../../relay/logger.ts';
 import { TestClient } from './relay-harness.ts';
-import {
-  listeningPort,
-  readHealth,
-  readMetric,
-  spawnRelayProcess,
-  startRedisRelay,
-  TEST_PRESENCE_TTL_MS,
-  waitForRedis,
-} from './redis-cluster.ts';
+import { readHealth, readMetric, startRedisRelay, TEST_PRESENCE_TTL_MS, waitForRedis } from './redis-cluster.ts';
+import { listeningPort, spawnRelayProcess } from './relay-process.ts';
 import { freePort, RedisServer } from './redis-server.ts';
 import { startRelay, type RunningRelay } from './relay-harness.ts';
 
