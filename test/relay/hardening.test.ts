@@ -99,7 +99,8 @@ describe('finding 4: memory after an attack', () => {
     // The relay and the crowd each in a process of their own, as in the bench's "under
     // attack" test: the RSS read is the relay's alone, and the crowd reads its frames as
     // fast as it can. Before issue 17 the flood's burst (600 joins, each fanned out to
-    // 2,000 sockets in the same turn) left the relay above 2 × its RSS for more than 45 s.
+    // 2,000 sockets in the same turn) left the relay at 2.2 × its RSS for 35 s and more
+    // (test/bench/README.md, "Memory after the flood").
     const relay = spawnRelayProcess(['--port', '0', '--host', '127.0.0.1', '--max-connections', '2100', '--max-connections-per-ip', '2100']);
     const port = await listeningPort(relay);
     const crowd = spawn(process.execPath, ['--import', 'tsx', ATTACK_CROWD, String(port), String(WATCHERS)], {
