@@ -103,6 +103,12 @@ export class PeerNode {
   private readonly visible = new Map<string, boolean>();
   private readonly unsubscribeStore: () => void;
   private readonly ownProof: OwnProof;
+  /**
+   * Settles once our proof of work knows our key (and has a saved proof, or is making one).
+   * A description must wait for it: asked before, the proof has no key and the claim would
+   * not go out, and a saved proof is never announced by itself.
+   */
+  private readonly proofStarted: Promise<void>;
   /** How long we can vouch for each key (flags count only from identities 2 minutes old). */
   readonly ages = new IdentityAges(MAX_KNOWN_IDENTITIES);
   readonly flags: FlagRouter;
@@ -130,7 +136,7 @@ export class PeerNode {
       },
     });
     this.blocked = new BlockList(options.saved?.blocked ?? []);
-    void this.identity.then((identity) => {
+    this.proofStarted = this.identity.then((identity) => {
       this.keyValue = identity.publicKey;
       if (!this.isDisposed) this.ownProof.start(identity.publicKey, options.saved?.proof ?? null);
     });
@@ -281,6 +287,7 @@ export class PeerNode {
     const generation = ++this.describeGeneration;
     const keeper = await this.keeper;
     this.self = self;
+    await this.proofStarted;
     // Nobody links to us without it: we are not announced until it is made.
     const pow = await this.proofOrNull(this.now());
     // Disposed meanwhile: a claim now would revive the mesh's timers. Overtaken by a newer
