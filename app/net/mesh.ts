@@ -8,6 +8,7 @@
  */
 
 import { CandidateBook } from '../core/candidate-book.ts';
+import { Knocks } from '../core/knocks.ts';
 import { encodeLinkSignal, parseLinkSignal, type LinkSignal } from '../core/link-signal.ts';
 import type { JsonValue } from '../core/json.ts';
 import { decideLinks, isRepairRoundUseful, meshPolicyProblem, type LinkView, type MeshPolicyConfig, type PeerPlace, type PeerView } from '../core/mesh-policy.ts';
@@ -104,8 +105,8 @@ export class Mesh {
   private readonly seqs = new PresenceSeqMemory();
   /** Relay ids answered "busy" whatever our room: blocked keys, and keys without a valid proof. */
   private readonly refused = new RefusedPeers();
-  /** Peers we knocked on (asked to dial us) → until when we wait for their offer before dialing. */
-  private readonly knocked = new Map<PeerId, number>();
+  /** Peers we asked to dial us, and until when we wait for their offer before dialing. */
+  private readonly knocks = new Knocks();
   /** What every link entry may ask of us: keys, and the decisions that are ours. */
   private readonly entryHost: LinkEntryHost;
 
@@ -166,7 +167,7 @@ export class Mesh {
   setRelayIdentity(id: PeerId, iceServers: readonly IceServer[]): void {
     this.localId = id;
     // Knocks were for our former relay id: their answers cannot reach us.
-    this.knocked.clear();
+    this.knocks.clear();
     this.setIceServers(iceServers);
     this.book.restart((peerId) => this.isLinkedTo(peerId));
   }
@@ -203,7 +204,7 @@ export class Mesh {
   removeCandidate(id: PeerId): void {
     this.hints.forget(id);
     this.refused.forget(id);
-    this.knocked.delete(id);
+    this.knocks.forget(id);
     // Someone who has left is not someone we cannot reach: the notice must stop naming them.
     if (this.book.remove(id, this.isLinkedTo(id))) this.options.events.onLinksChanged();
   }
@@ -224,7 +225,7 @@ export class Mesh {
       return;
     }
     if (signal.kind === 'busy') {
-      this.knocked.delete(from);
+      this.knocks.forget(from);
       entry?.link.close();
       this.book.refusedBusy(from, this.options.now());
       this.rounds.requestRepair();
@@ -244,9 +245,7 @@ export class Mesh {
     if (signal.kind !== 'description' || signal.type !== 'offer') return;
     if (this.answeredBusy(from)) return;
     // The answer to our knock is a link we asked for: ours to prune, as if we had dialed.
-    const knockedUntilMs = this.knocked.get(from);
-    this.knocked.delete(from);
-    const isOurKnock = knockedUntilMs !== undefined && knockedUntilMs >= this.options.now();
+    const isOurKnock = this.knocks.answeredBy(from, this.options.now());
     void this.openLink(from, isOurKnock).link.receiveSignal(data, 'relay');
   }
 
@@ -294,7 +293,7 @@ export class Mesh {
     this.rounds.dispose();
     this.hints.dispose();
     this.localId = null;
-    this.knocked.clear();
+    this.knocks.clear();
     // Forgotten before they close, so their closes start no round, hint or event.
     const entries = [...this.links.values()];
     this.links.clear();
@@ -357,12 +356,9 @@ export class Mesh {
       const yieldUntilMs = id < localId ? (this.book.firstSeenAt(id) ?? nowMs) + DIAL_YIELD_MS : 0;
       if (yieldUntilMs > nowMs) {
         nextCheckMs = Math.min(nextCheckMs, yieldUntilMs);
-        if (!this.knocked.has(id)) {
-          this.knocked.set(id, yieldUntilMs);
-          this.options.sendSignal(id, encodeLinkSignal({ kind: 'knock' }));
-        }
+        if (this.knocks.note(id, yieldUntilMs)) this.options.sendSignal(id, encodeLinkSignal({ kind: 'knock' }));
       } else {
-        this.knocked.delete(id);
+        this.knocks.forget(id);
         this.openLink(id, true);
       }
     }
