@@ -3,35 +3,11 @@
  * in-process relays pointed at it, with helpers that wait for Redis to be reachable.
  */
 
-import { startRelay, waitFor, type RunningRelay } from './relay-harness.ts';
+import { readHealth, startRelay, waitFor, type RunningRelay } from './relay-harness.ts';
 import type { RelayOptions } from '../../relay/relay-options.ts';
 
 /** Short enough that a dead relay's peers vanish in about a second in tests. */
 export const TEST_PRESENCE_TTL_MS = 900;
-
-export interface RelayHealth {
-  readonly status: string;
-  readonly redis?: string;
-  readonly peers: number;
-  readonly remotePeers?: number;
-}
-
-/** GET /health, checked field by field. */
-export async function readHealth(httpUrl: string): Promise<RelayHealth> {
-  const body: unknown = await (await fetch(`${httpUrl}/health`)).json();
-  if (typeof body !== 'object' || body === null) throw new Error('health is not an object');
-  const status = Reflect.get(body, 'status');
-  const redis = Reflect.get(body, 'redis');
-  const peers = Reflect.get(body, 'peers');
-  const remotePeers = Reflect.get(body, 'remotePeers');
-  if (typeof status !== 'string' || typeof peers !== 'number') throw new Error(`unexpected health: ${JSON.stringify(body)}`);
-  return {
-    status,
-    peers,
-    ...(typeof redis === 'string' ? { redis } : {}),
-    ...(typeof remotePeers === 'number' ? { remotePeers } : {}),
-  };
-}
 
 /** GET /metrics, the value of one unlabelled series (NaN when absent). */
 export async function readMetric(httpUrl: string, name: string): Promise<number> {

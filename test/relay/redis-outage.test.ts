@@ -4,10 +4,10 @@ import { createClient } from '@redis/client';
 import { isPeerId } from '../../app/core/protocol.ts';
 import { createLogger } from '../../relay/logger.ts';
 import { TestClient } from './relay-harness.ts';
-import { readHealth, readMetric, startRedisRelay, TEST_PRESENCE_TTL_MS, waitForRedis } from './redis-cluster.ts';
+import { readMetric, startRedisRelay, TEST_PRESENCE_TTL_MS, waitForRedis } from './redis-cluster.ts';
 import { listeningPort, spawnRelayProcess } from './relay-process.ts';
 import { freePort, RedisServer } from './redis-server.ts';
-import { startRelay, type RunningRelay } from './relay-harness.ts';
+import { readHealth, startRelay, type RunningRelay } from './relay-harness.ts';
 
 const PARIS_HOME = 'u09tvw';
 const PARIS_NEXT_DOOR = 'u09tvx';

@@ -43,6 +43,30 @@ export function clientPool(running: () => RunningRelay): { connect: () => Promis
   };
 }
 
+export interface RelayHealth {
+  readonly status: string;
+  readonly redis?: string;
+  readonly peers: number;
+  readonly remotePeers?: number;
+}
+
+/** GET /health, checked field by field. */
+export async function readHealth(httpUrl: string): Promise<RelayHealth> {
+  const body: unknown = await (await fetch(`${httpUrl}/health`)).json();
+  if (typeof body !== 'object' || body === null) throw new Error('health is not an object');
+  const status = Reflect.get(body, 'status');
+  const redis = Reflect.get(body, 'redis');
+  const peers = Reflect.get(body, 'peers');
+  const remotePeers = Reflect.get(body, 'remotePeers');
+  if (typeof status !== 'string' || typeof peers !== 'number') throw new Error(`unexpected health: ${JSON.stringify(body)}`);
+  return {
+    status,
+    peers,
+    ...(typeof redis === 'string' ? { redis } : {}),
+    ...(typeof remotePeers === 'number' ? { remotePeers } : {}),
+  };
+}
+
 /** Polls `condition` until it holds; fails after WAIT_LIMIT_MS with `description`. */
 export async function waitFor(condition: () => boolean, description: string): Promise<void> {
   const deadline = Date.now() + WAIT_LIMIT_MS;

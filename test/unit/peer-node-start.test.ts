@@ -13,6 +13,7 @@ import { IdentityKeeper } from '../../app/identity/identity-keeper.ts';
 import { MemoryIdentityStore } from '../../app/identity/identity-store.ts';
 import { inlineProofMaker, type ProofMaker } from '../../app/identity/proof-maker.ts';
 import { PeerNode, type PeerNodeEvents } from '../../app/session/peer-node.ts';
+import { waitFor } from '../sim/wait-for.ts';
 
 const DIFFICULTY_BITS = 4;
 const SELF = { username: 'Ada', position: { lat: 48.8566, lon: 2.3522 }, radiusM: 500, inVoice: false };
@@ -61,13 +62,6 @@ function startNode(keeper: IdentityKeeper, saved: SafetyRecord): Started {
   return { node, changes: () => changes, proofsMade: () => proofsMade };
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let tries = 0; !condition(); tries += 1) {
-    if (tries > 500) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe('a PeerNode described right after it starts', () => {
   const warnings: string[] = [];
   beforeEach(() => {
@@ -98,7 +92,7 @@ describe('a PeerNode described right after it starts', () => {
     try {
       await node.describeSelf(SELF);
       // The description that the new proof set off (onProof) is the one that announces.
-      await until(() => changes() >= 1, 'the claim to go out');
+      await waitFor(() => changes() >= 1, { timeoutMs: 5_000, describe: () => 'the claim never went out' });
       assert.equal(proofsMade(), 1);
       assert.deepEqual(warnings, []);
     } finally {
